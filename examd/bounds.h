@@ -1,0 +1,30 @@
+/*
+ * Every limit examd enforces, in one place. Each is the default of a
+ * configuration option of the same name (lower case, '-' for '_') where an
+ * operator may reasonably want another value.
+ */
+#ifndef EXAMD_BOUNDS_H
+#define EXAMD_BOUNDS_H
+
+/* Requests: a JSON answer is tiny; an essay save is the largest body. */
+#define EXAMD_MAX_HEADERS	(16 * 1024)	/* request line + headers */
+#define EXAMD_MAX_BODY		(1024 * 1024)	/* essays are capped at 200 KB; CSV imports go up to 1 MiB */
+#define EXAMD_MAX_ESSAY_BYTES	(200 * 1000)	/* one essay response, UTF-8 */
+
+/* Connections. */
+#define EXAMD_IDLE_TIMEOUT	60	/* s without a request on a keep-alive connection */
+#define EXAMD_HANDSHAKE_TIMEOUT	10	/* s, absolute: TLS handshake + first request head */
+#define EXAMD_MAX_CONNS_PER_ADDR 2000	/* one exam room behind one NAT address */
+#define EXAMD_MAX_CONNS		20000	/* process-wide; each costs ~20 KiB */
+#define EXAMD_LISTEN_BACKLOG	1024
+
+/* Store. */
+#define EXAMD_MAX_BATCH		1024	/* units of work in one group commit */
+#define EXAMD_MAX_QUEUED	65536	/* queued units before the store answers 503 */
+#define EXAMD_WORKERS		2	/* password hashing / report threads */
+
+/* Time. */
+#define EXAMD_LAG_PROBE_MS	100	/* event-loop lag probe period */
+#define EXAMD_SHUTDOWN_GRACE	10	/* s to finish in-flight requests on SIGTERM */
+
+#endif

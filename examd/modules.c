@@ -1,0 +1,13 @@
+/* Every module of examd: one row each. Order is start-up order. */
+#include <stddef.h>
+
+#include "core.h"
+#include "http.h"
+#include "server.h"
+#include "web.h"
+
+const struct module server_modules[] = {
+	{ "core", core_routes, NULL, NULL },
+	{ "web", NULL, web_init, web_fini },
+	{ NULL, NULL, NULL, NULL }
+};

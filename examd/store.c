@@ -1,0 +1,467 @@
+#include <errno.h>
+#include <stdio.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "async.h"
+#include "bounds.h"
+#include "log.h"
+#include "metrics.h"
+#include "store_int.h"
+
+struct store_wait {
+	pthread_mutex_t		 mu;
+	pthread_cond_t		 cv;
+	int			 finished;
+};
+
+struct store_unit {
+	store_work_fn		 work;
+	store_done_fn		 done;
+	void			*arg;
+	int			 rc;
+	char			*err;	/* the unit's store_tx_fail() text */
+	struct store_wait	*wait;	/* store_run() from another thread */
+	struct store_unit	*next;
+};
+
+/* A committed (or failed) batch travels back to the loop as one message. */
+struct store_batch {
+	struct store		*store;
+	struct store_unit	*units;
+};
+
+struct store {
+	char			*path;
+	int			 flags;
+	struct store_conn	*writer, *reader;
+	struct async		*async;
+	int			 max_batch;
+
+	pthread_t		 thread;
+	int			 running;
+	pthread_mutex_t		 mu;
+	pthread_cond_t		 cv;
+	struct store_unit	*head, *tail;
+	int			 queued;
+	int			 stopping;
+};
+
+static const char sql_begin[] = "BEGIN IMMEDIATE";
+static const char sql_commit[] = "COMMIT";
+static const char sql_rollback[] = "ROLLBACK";
+static const char sql_savepoint[] = "SAVEPOINT unit";
+static const char sql_release[] = "RELEASE unit";
+static const char sql_rollback_to[] = "ROLLBACK TO unit";
+
+int
+store_open(const char *path, int flags, struct store **out, char **errstr)
+{
+	struct store *s;
+
+	*out = NULL;
+	if ((s = calloc(1, sizeof *s)) == NULL)
+		fatal("store_open");
+	s->path = strdup(path);
+	s->flags = flags;
+	pthread_mutex_init(&s->mu, NULL);
+	pthread_cond_init(&s->cv, NULL);
+	if (store_conn_open(path, flags, &s->writer, errstr) == -1 ||
+	    store_conn_open(path, (flags & ~STORE_CREATE) | STORE_READONLY,
+	    &s->reader, errstr) == -1) {
+		store_close(s);
+		return -1;
+	}
+	*out = s;
+	return 0;
+}
+
+void
+store_close(struct store *s)
+{
+	if (s == NULL)
+		return;
+	if (s->running) {
+		pthread_mutex_lock(&s->mu);
+		s->stopping = 1;
+		pthread_cond_signal(&s->cv);
+		pthread_mutex_unlock(&s->mu);
+		pthread_join(s->thread, NULL);
+		s->running = 0;
+	}
+	store_conn_close(s->reader);
+	store_conn_close(s->writer);
+	pthread_cond_destroy(&s->cv);
+	pthread_mutex_destroy(&s->mu);
+	free(s->path);
+	free(s);
+}
+
+struct store_conn *
+store_reader(struct store *s)
+{
+	return s->reader;
+}
+
+struct store_conn *
+store_writer_conn(struct store *s)
+{
+	return s->writer;
+}
+
+void
+store_tx_fail(struct store_tx *tx, const char *fmt, ...)
+{
+	va_list ap;
+
+	free(tx->err);
+	va_start(ap, fmt);
+	if (vasprintf(&tx->err, fmt, ap) == -1)
+		tx->err = NULL;
+	va_end(ap);
+}
+
+static int
+store_step_simple(struct store_conn *c, const char *sql)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = store_conn_stmt(c, sql)) == NULL)
+		return -1;
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/*
+ * Runs a list of units in one transaction, each inside a savepoint so that
+ * a unit that fails leaves no trace while its neighbours stand. Sets each
+ * unit's rc. If the transaction itself is lost (BEGIN or COMMIT fails, or
+ * SQLite rolled it back after an I/O error or a full disk), every unit gets
+ * STORE_ECOMMIT: none of them may be acknowledged.
+ */
+static void
+store_commit_units(struct store *s, struct store_unit *units, int n)
+{
+	struct store_conn *c = s->writer;
+	struct store_tx tx = { c, NULL };
+	struct store_unit *u;
+	struct timespec t0, t1;
+	int lost = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (store_step_simple(c, sql_begin) == -1) {
+		log_warnx("store: begin: %s", sqlite3_errmsg(c->db));
+		lost = 1;
+	}
+	for (u = units; u != NULL && !lost; u = u->next) {
+		if (store_step_simple(c, sql_savepoint) == -1) {
+			lost = 1;
+			break;
+		}
+		u->rc = u->work(&tx, u->arg);
+		if (u->rc != STORE_OK) {
+			u->err = tx.err;
+			tx.err = NULL;
+			if (sqlite3_get_autocommit(c->db)) {
+				log_warnx("store: transaction lost: %s",
+				    sqlite3_errmsg(c->db));
+				lost = 1;
+				break;
+			}
+			store_step_simple(c, sql_rollback_to);
+		}
+		free(tx.err);
+		tx.err = NULL;
+		if (store_step_simple(c, sql_release) == -1) {
+			lost = 1;
+			break;
+		}
+	}
+	if (!lost && store_step_simple(c, sql_commit) == -1) {
+		log_warnx("store: commit: %s", sqlite3_errmsg(c->db));
+		lost = 1;
+	}
+	if (lost) {
+		if (!sqlite3_get_autocommit(c->db))
+			store_step_simple(c, sql_rollback);
+		for (u = units; u != NULL; u = u->next)
+			u->rc = STORE_ECOMMIT;
+	}
+	free(tx.err);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	metrics_store_commit(n, (t1.tv_sec - t0.tv_sec) +
+	    (t1.tv_nsec - t0.tv_nsec) / 1e9, lost);
+}
+
+static void
+store_batch_done(void *arg)
+{
+	struct store_batch *b = arg;
+	struct store_unit *u, *next;
+
+	for (u = b->units; u != NULL; u = next) {
+		next = u->next;
+		if (u->done != NULL)
+			u->done(u->rc, u->arg);
+		free(u->err);
+		free(u);
+	}
+	free(b);
+}
+
+/* Hands store_run() units back to their threads; they own and free them. */
+static void
+store_wake_waiters(struct store_unit **list)
+{
+	struct store_unit *u, *next, **tail = list;
+
+	for (u = *list; u != NULL; u = next) {
+		next = u->next;
+		if (u->wait == NULL) {
+			*tail = u;
+			tail = &u->next;
+			continue;
+		}
+		pthread_mutex_lock(&u->wait->mu);
+		u->wait->finished = 1;
+		pthread_cond_signal(&u->wait->cv);
+		pthread_mutex_unlock(&u->wait->mu);
+	}
+	*tail = NULL;
+}
+
+static void *
+store_writer_main(void *arg)
+{
+	struct store *s = arg;
+	struct store_unit *batch, *last;
+	struct store_batch *b;
+	int n;
+
+	for (;;) {
+		pthread_mutex_lock(&s->mu);
+		while (s->head == NULL && !s->stopping)
+			pthread_cond_wait(&s->cv, &s->mu);
+		if (s->head == NULL) {
+			pthread_mutex_unlock(&s->mu);
+			return NULL;
+		}
+		/* Everything that queued while the last commit ran goes now. */
+		batch = last = s->head;
+		for (n = 1; n < s->max_batch && last->next != NULL; n++)
+			last = last->next;
+		s->head = last->next;
+		if (s->head == NULL)
+			s->tail = NULL;
+		last->next = NULL;
+		s->queued -= n;
+		pthread_mutex_unlock(&s->mu);
+
+		store_commit_units(s, batch, n);
+		store_wake_waiters(&batch);
+		if (batch == NULL)
+			continue;
+		if ((b = malloc(sizeof *b)) == NULL)
+			fatal("store_writer_main");
+		b->store = s;
+		b->units = batch;
+		async_post(s->async, store_batch_done, b);
+	}
+}
+
+int
+store_start(struct store *s, struct async *async, int max_batch,
+    char **errstr)
+{
+	s->async = async;
+	s->max_batch = max_batch > 0 ? max_batch : EXAMD_MAX_BATCH;
+	if (pthread_create(&s->thread, NULL, store_writer_main, s) != 0) {
+		*errstr = xasprintf("store: cannot start the writer thread");
+		return -1;
+	}
+	s->running = 1;
+	return 0;
+}
+
+int
+store_submit(struct store *s, store_work_fn work, store_done_fn done,
+    void *arg)
+{
+	struct store_unit *u;
+
+	pthread_mutex_lock(&s->mu);
+	if (s->stopping || s->queued >= EXAMD_MAX_QUEUED) {
+		pthread_mutex_unlock(&s->mu);
+		return -1;
+	}
+	if ((u = calloc(1, sizeof *u)) == NULL)
+		fatal("store_submit");
+	u->work = work;
+	u->done = done;
+	u->arg = arg;
+	if (s->tail != NULL)
+		s->tail->next = u;
+	else
+		s->head = u;
+	s->tail = u;
+	s->queued++;
+	pthread_cond_signal(&s->cv);
+	pthread_mutex_unlock(&s->mu);
+	return 0;
+}
+
+int
+store_queued(struct store *s)
+{
+	int n;
+
+	pthread_mutex_lock(&s->mu);
+	n = s->queued;
+	pthread_mutex_unlock(&s->mu);
+	return n;
+}
+
+/*
+ * store_run(): with no writer thread the unit runs here; with one, it is
+ * queued like any other and the writer wakes us directly (not through the
+ * loop, which the caller may be blocking at start-up).
+ */
+int
+store_run(struct store *s, store_work_fn work, void *arg, char **errstr)
+{
+	struct store_wait w;
+	struct store_unit *u;
+	int rc;
+
+	if ((u = calloc(1, sizeof *u)) == NULL)
+		fatal("store_run");
+	u->work = work;
+	u->arg = arg;
+	if (!s->running) {
+		store_commit_units(s, u, 1);
+	} else {
+		memset(&w, 0, sizeof w);
+		pthread_mutex_init(&w.mu, NULL);
+		pthread_cond_init(&w.cv, NULL);
+		u->wait = &w;
+		pthread_mutex_lock(&s->mu);
+		if (s->tail != NULL)
+			s->tail->next = u;
+		else
+			s->head = u;
+		s->tail = u;
+		s->queued++;
+		pthread_cond_signal(&s->cv);
+		pthread_mutex_unlock(&s->mu);
+		pthread_mutex_lock(&w.mu);
+		while (!w.finished)
+			pthread_cond_wait(&w.cv, &w.mu);
+		pthread_mutex_unlock(&w.mu);
+		pthread_cond_destroy(&w.cv);
+		pthread_mutex_destroy(&w.mu);
+	}
+	rc = u->rc;
+	if (rc != STORE_OK && errstr != NULL)
+		*errstr = rc == STORE_ECOMMIT ?
+		    xasprintf("the database could not commit the change") :
+		    u->err != NULL ? u->err : xasprintf("failed");
+	else
+		free(u->err);
+	free(u);
+	return rc;
+}
+
+int
+store_backup(struct store *s, const char *outfile, char **errstr)
+{
+	sqlite3 *dst = NULL;
+	sqlite3_backup *b;
+	int rc, fd;
+
+	if (access(outfile, F_OK) == 0) {
+		*errstr = xasprintf("%s: already exists", outfile);
+		return -1;
+	}
+	if (sqlite3_open_v2(outfile, &dst, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+		*errstr = xasprintf("%s: %s", outfile, sqlite3_errmsg(dst));
+		sqlite3_close(dst);
+		return -1;
+	}
+	/* The backup API copies a consistent snapshot even while examd writes. */
+	if ((b = sqlite3_backup_init(dst, "main", s->reader->db, "main")) ==
+	    NULL) {
+		*errstr = xasprintf("%s: %s", outfile, sqlite3_errmsg(dst));
+		sqlite3_close(dst);
+		unlink(outfile);
+		return -1;
+	}
+	while ((rc = sqlite3_backup_step(b, 256)) == SQLITE_OK ||
+	    rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+		sqlite3_sleep(5);
+	sqlite3_backup_finish(b);
+	if (rc != SQLITE_DONE) {
+		*errstr = xasprintf("%s: backup failed: %s", outfile,
+		    sqlite3_errstr(rc));
+		sqlite3_close(dst);
+		unlink(outfile);
+		return -1;
+	}
+	sqlite3_close(dst);
+	/* The copy is only a backup once it is on disk. */
+	if ((fd = open(outfile, O_RDONLY)) == -1 || fsync(fd) == -1) {
+		*errstr = xasprintf("%s: fsync: %s", outfile, strerror(errno));
+		if (fd != -1)
+			close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+static const char sql_meta_put[] =
+    "INSERT INTO meta(key, value) VALUES (?, ?) "
+    "ON CONFLICT(key) DO UPDATE SET value = excluded.value";
+static const char sql_meta_get[] = "SELECT value FROM meta WHERE key = ?";
+
+int
+store_meta_put(struct store_tx *tx, const char *key, const char *value)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = store_conn_stmt(tx->conn, sql_meta_put)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		store_tx_fail(tx, "meta %s: %s", key,
+		    sqlite3_errmsg(tx->conn->db));
+		return -1;
+	}
+	return 0;
+}
+
+char *
+store_meta_get(struct store *s, const char *key)
+{
+	sqlite3_stmt *st;
+	char *v = NULL;
+
+	if ((st = store_conn_stmt(s->reader, sql_meta_get)) == NULL)
+		return NULL;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = strdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_reset(st);
+	return v;
+}
