@@ -1,4 +1,5 @@
 #include <ctype.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -268,8 +269,9 @@ http_param_id(struct req *req, int i)
 	s = req->params[i];
 	if (!isdigit((unsigned char)s[0]))
 		return -1;
+	errno = 0;
 	v = strtoll(s, &end, 10);
-	return *end == '\0' && v > 0 ? v : -1;
+	return *end == '\0' && v > 0 && errno == 0 ? v : -1;
 }
 
 int

@@ -18,6 +18,9 @@ static const char sql_applied[] =
     "SELECT 1 FROM schema_migrations WHERE version = ?";
 static const char sql_record[] =
     "INSERT INTO schema_migrations(version, name) VALUES (?, ?)";
+static const char sql_bootstrapped[] =
+    "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND "
+    "name = 'schema_migrations'";
 static const char sql_max[] =
     "SELECT coalesce(max(version), 0), count(*) FROM schema_migrations";
 
@@ -97,9 +100,17 @@ store_check_schema(struct store *s, char **errstr)
 	int i, has, max, n;
 
 	/* A database without the bootstrap table was never initialised. */
-	if ((st = store_conn_stmt(c, sql_max)) == NULL) {
+	if ((st = store_conn_stmt(c, sql_bootstrapped)) == NULL ||
+	    sqlite3_step(st) != SQLITE_ROW) {
+		if (st != NULL)
+			sqlite3_reset(st);
 		*errstr = xasprintf("database is not initialised: run "
 		    "'examctl --db FILE init'");
+		return -1;
+	}
+	sqlite3_reset(st);
+	if ((st = store_conn_stmt(c, sql_max)) == NULL) {
+		*errstr = xasprintf("schema: %s", sqlite3_errmsg(c->db));
 		return -1;
 	}
 	if (sqlite3_step(st) != SQLITE_ROW) {
