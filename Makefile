@@ -31,7 +31,7 @@ PROGS	 = $(BIN)/examd $(BIN)/examctl \
 	   $(if $(wildcard client/examc.c),$(BIN)/examc) \
 	   $(if $(wildcard proctor/examproctor.c),$(BIN)/examproctor)
 
-.PHONY: all deps test unit integration browser asan bench demo install clean
+.PHONY: all deps test unit integration browser asan bench demo demo-stop install clean
 all: deps $(PROGS)
 
 # Installs missing Debian packages when root; otherwise says what to install.
@@ -95,6 +95,9 @@ bench: all $(BENCH_BIN)
 
 demo: all
 	sh scripts/demo.sh
+
+demo-stop:
+	@if [ -f demo/examd.pid ]; then kill "$$(cat demo/examd.pid)" 2>/dev/null || true; rm -f demo/examd.pid; fi
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man8 \

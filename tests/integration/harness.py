@@ -124,6 +124,11 @@ class Examd:
             self.proc.kill()
             rc = self.proc.wait()
         self.proc = None
+        bad = [l for l in self.lines if "Sanitizer" in l or
+               "runtime error:" in l]
+        if bad:
+            raise AssertionError("examd sanitizer report:\n" +
+                                 "\n".join(self.lines))
         return rc
 
     def kill9(self):

@@ -128,7 +128,7 @@ static void
 run_until_answered(struct fixture *f, int *pending)
 {
 	while (*pending > 0)
-		event_base_loop(f->base, EVLOOP_ONCE);
+		event_base_loop(f->base, EVLOOP_ONCE | EVLOOP_NO_EXIT_ON_EMPTY);
 }
 
 static void
