@@ -9,6 +9,7 @@
 /* Requests: a JSON answer is tiny; an essay save is the largest body. */
 #define EXAMD_MAX_HEADERS	(16 * 1024)	/* request line + headers */
 #define EXAMD_MAX_BODY		(1024 * 1024)	/* essays are capped at 200 KB; CSV imports go up to 1 MiB */
+#define EXAMD_MAX_JSON_BODY	(512 * 1024)	/* one essay save, JSON-escaped, with room */
 #define EXAMD_MAX_ESSAY_BYTES	(200 * 1000)	/* one essay response, UTF-8 */
 
 /* Connections. */

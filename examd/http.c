@@ -12,7 +12,9 @@
 #include <sys/queue.h>
 #include <openssl/rand.h>
 
+#include "bounds.h"
 #include "http.h"
+#include "store.h"
 #include "log.h"
 #include "metrics.h"
 #include "server.h"
@@ -225,6 +227,17 @@ http_error(struct req *req, int status, const char *code, const char *fmt, ...)
 }
 
 void
+http_store_failed(struct req *req, int rc)
+{
+	if (rc == STORE_EBUSY)
+		http_error(req, 503, "store_busy", "the server is busy; "
+		    "nothing was saved: try again");
+	else
+		http_error(req, 503, "store_failed", "the change could not be "
+		    "saved durably; nothing was saved: try again");
+}
+
+void
 http_not_found(struct req *req)
 {
 	http_error(req, 404, "not_found", "no such resource");
@@ -392,6 +405,11 @@ http_read_json(struct req *req)
 	}
 	if (len == 0) {
 		http_error(req, 400, "malformed_json", "a JSON body is required");
+		return -1;
+	}
+	if (len > EXAMD_MAX_JSON_BODY) {
+		http_error(req, 413, "body_too_large", "a JSON body may be at "
+		    "most %d bytes", EXAMD_MAX_JSON_BODY);
 		return -1;
 	}
 	req->body = json_loadb((const char *)evbuffer_pullup(in, len), len,

@@ -82,6 +82,8 @@ void	http_reply_buffer(struct req *, int status, const char *ctype,
 	    struct evbuffer *body);
 void	http_error(struct req *, int status, const char *code,
 	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* 503 for a unit the store could not attempt or commit (STORE_E*). */
+void	http_store_failed(struct req *, int rc);
 /* 404 for a missing object or one that is not the caller's: the same reply. */
 void	http_not_found(struct req *);
 

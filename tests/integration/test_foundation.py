@@ -153,6 +153,39 @@ class TestServing(ExamdTestCase):
             time.sleep(0.3)
 
 
+class TestConnectionLimit(ExamdTestCase):
+    examd_args = ("--max-conns-per-addr", "2")
+
+    def test_connections_per_address_are_capped(self):
+        ctx = self.examd.context()
+        held = []
+        try:
+            for _ in range(2):
+                s = socket.create_connection(("127.0.0.1", self.examd.port))
+                held.append(ctx.wrap_socket(s, server_hostname="127.0.0.1"))
+            s = socket.create_connection(("127.0.0.1", self.examd.port))
+            with self.assertRaises((ssl.SSLError, ConnectionError)):
+                t = ctx.wrap_socket(s, server_hostname="127.0.0.1")
+                t.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+                if t.recv(100) == b"":
+                    raise ConnectionError("closed")
+            s.close()
+        finally:
+            for t in held:
+                t.close()
+        # Once they are gone the address may connect again.
+        deadline = time.time() + 5
+        while True:
+            try:
+                r = self.examd.request("GET", "/healthz", fresh=True)
+                break
+            except (ssl.SSLError, ConnectionError):
+                if time.time() > deadline:
+                    raise
+                time.sleep(0.1)
+        self.assertEqual(r.status, 200)
+
+
 class TestSignals(unittest.TestCase):
     def setUp(self):
         self.examd = Examd()
