@@ -17,6 +17,7 @@
 #include "store.h"
 #include "log.h"
 #include "metrics.h"
+#include "config.h"
 #include "server.h"
 
 static http_auth_fn http_auth;
@@ -177,7 +178,9 @@ http_finish(struct req *req, int status, struct evbuffer *body)
 	/* The route pattern, not the path: ids would explode the label set. */
 	metrics_request(req->route ? req->route->pattern : "other", status,
 	    secs);
-	log_access(req->peer, req->method, req->path, status, len, secs * 1e3);
+	if (req->srv->cfg->access_log)
+		log_access(req->peer, req->method, req->path, status, len,
+		    secs * 1e3);
 	server_request_done(req->srv, req->conn);
 	http_req_free(req);
 }
