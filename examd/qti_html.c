@@ -131,7 +131,7 @@ static void
 put_attr(struct qti_html *h, const char *name, const char *val)
 {
 	qti_buf_addf(&h->out, " %s=\"", name);
-	esc(&h->out, val, 1, 0);
+	esc(&h->out, val, 1, 1);
 	qti_buf_adds(&h->out, "\"");
 }
 
