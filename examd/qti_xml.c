@@ -668,7 +668,9 @@ qti_xml_open(const char *path, int qti, struct qti_doc *d, char **errstr)
 
 	memset(d, 0, sizeof(*d));
 	d->path = path;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1) {
+	/* O_NONBLOCK: a FIFO or device must not stall the import */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) ==
+	    -1) {
 		qti_err(errstr, path, 0, "%s", strerror(errno));
 		return -1;
 	}

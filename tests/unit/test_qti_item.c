@@ -129,6 +129,42 @@ expect_item(const char *path, const struct qti_classification *cls)
 	return it;
 }
 
+/* ---- schemas ---- */
+
+static double
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* Runs first: loads each XSD cold and prints how long it took. */
+static void
+test_schemas_load_offline(void **state)
+{
+	char *err = NULL;
+	double t0, t1, t2;
+
+	(void)state;
+	t0 = now_ms();
+	assert_int_equal(qti_schema_preload(QTI_V2P1, &err), 0);
+	t1 = now_ms();
+	assert_int_equal(qti_schema_preload(QTI_V2P2, &err), 0);
+	t2 = now_ms();
+	assert_null(err);
+	print_message("schema load: QTI 2.1 %.0f ms, QTI 2.2 %.0f ms\n",
+	    t1 - t0, t2 - t1);
+	/* cached: the second call is free */
+	t0 = now_ms();
+	assert_int_equal(qti_schema_preload(QTI_V2P2, &err), 0);
+	assert_true(now_ms() - t0 < 50.0);
+	assert_int_equal(qti_schema_preload(QTI_V3P0, &err), -1);
+	assert_non_null(strstr(err, "no XSD for this QTI version"));
+	free(err);
+}
+
 /* ---- the corpus ---- */
 
 enum outcome { MC, ESSAY, REFUSED };
@@ -847,6 +883,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_schemas_load_offline),
 		cmocka_unit_test(test_corpus_items),
 		cmocka_unit_test(test_corpus_table_is_complete),
 		cmocka_unit_test(test_corpus_details),
