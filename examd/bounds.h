@@ -19,6 +19,11 @@
 #define EXAMD_MAX_CONNS		20000	/* process-wide; each costs ~20 KiB */
 #define EXAMD_LISTEN_BACKLOG	1024
 
+/* Event streams (SSE). */
+#define EXAMD_STREAM_MAX_PENDING (64 * 1024)	/* unsent bytes before a reader counts as stalled */
+#define EXAMD_STREAM_HEARTBEAT	15	/* s between comments: finds dead clients, keeps proxies open */
+#define EXAMD_STREAM_RING	64	/* events kept per topic for Last-Event-ID resume */
+
 /* Store. */
 #define EXAMD_MAX_BATCH		1024	/* units of work in one group commit */
 #define EXAMD_MAX_QUEUED	65536	/* queued units before the store answers 503 */

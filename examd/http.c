@@ -6,7 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/socket.h>
+
 #include <event2/buffer.h>
+#include <event2/bufferevent.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 #include <sys/queue.h>
@@ -501,4 +504,121 @@ http_dispatch(struct server *srv, struct evhttp_request *evreq, void *conn)
 		return;
 	}
 	http_auth(req, tok);
+}
+
+struct http_stream {
+	struct evhttp_request	*evreq;
+	struct server		*srv;
+	void			*conn;
+	void			(*closed)(void *);
+	void			*arg;
+};
+
+/*
+ * evhttp calls this before it frees the connection (client gone, write
+ * failed, shutdown). A request that evhttp detached from the dying
+ * connection is ours to free; one still attached is freed by evhttp.
+ */
+static void
+http_stream_closecb(struct evhttp_connection *evcon, void *arg)
+{
+	struct http_stream *st = arg;
+
+	if (evcon != NULL)
+		evhttp_connection_set_closecb(evcon, NULL, NULL);
+	if (evhttp_request_get_connection(st->evreq) == NULL)
+		evhttp_request_free(st->evreq);
+	server_conn_release(st->srv, st->conn);
+	if (st->closed != NULL)
+		st->closed(st->arg);
+	free(st);
+}
+
+struct http_stream *
+http_stream_start(struct req *req, void (*closed)(void *), void *arg)
+{
+	struct evhttp_connection *evcon =
+	    evhttp_request_get_connection(req->evreq);
+	struct evkeyvalq *h = evhttp_request_get_output_headers(req->evreq);
+	struct http_stream *st;
+	struct timespec t1;
+
+	if ((st = calloc(1, sizeof *st)) == NULL)
+		fatal("http_stream_start");
+	st->evreq = req->evreq;
+	st->srv = req->srv;
+	st->conn = req->conn;
+	st->closed = closed;
+	st->arg = arg;
+	evhttp_add_header(h, "Content-Type", "text/event-stream");
+	evhttp_add_header(h, "Cache-Control", "no-store");
+	evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
+	evhttp_add_header(h, "X-Request-Id", req->id);
+	evhttp_send_reply_start(req->evreq, 200, "OK");
+	if (evcon != NULL)
+		evhttp_connection_set_closecb(evcon, http_stream_closecb, st);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	metrics_request(req->route ? req->route->pattern : "other", 200,
+	    (t1.tv_sec - req->t0.tv_sec) + (t1.tv_nsec - req->t0.tv_nsec) / 1e9);
+	if (req->srv->cfg->access_log)
+		log_access(req->peer, req->method, req->path, 200, 0, 0);
+	server_inflight_done(req->srv);
+	http_req_free(req);
+	if (evcon == NULL) {
+		/* The client left before the head went out. */
+		http_stream_closecb(NULL, st);
+		return NULL;
+	}
+	return st;
+}
+
+int
+http_stream_write(struct http_stream *st, const char *data, size_t len)
+{
+	struct evhttp_connection *evcon =
+	    evhttp_request_get_connection(st->evreq);
+	struct bufferevent *bev;
+	struct evbuffer *b;
+
+	if (evcon == NULL ||
+	    (bev = evhttp_connection_get_bufferevent(evcon)) == NULL)
+		return -1;
+	/* A reader that does not read is dropped, never buffered without bound. */
+	if (evbuffer_get_length(bufferevent_get_output(bev)) >
+	    EXAMD_STREAM_MAX_PENDING)
+		return -1;
+	if ((b = evbuffer_new()) == NULL)
+		fatal("http_stream_write");
+	evbuffer_add(b, data, len);
+	evhttp_send_reply_chunk(st->evreq, b);
+	evbuffer_free(b);
+	return 0;
+}
+
+void
+http_stream_end(struct http_stream *st)
+{
+	struct evhttp_connection *evcon =
+	    evhttp_request_get_connection(st->evreq);
+
+	if (evcon != NULL)
+		evhttp_connection_set_closecb(evcon, NULL, NULL);
+	evhttp_send_reply_end(st->evreq);
+	server_conn_release(st->srv, st->conn);
+	free(st);
+}
+
+void
+http_stream_abort(struct http_stream *st)
+{
+	struct evhttp_connection *evcon =
+	    evhttp_request_get_connection(st->evreq);
+	struct bufferevent *bev;
+	int fd;
+
+	/* The pending write then fails and evhttp frees the connection. */
+	if (evcon != NULL &&
+	    (bev = evhttp_connection_get_bufferevent(evcon)) != NULL &&
+	    (fd = bufferevent_getfd(bev)) >= 0)
+		shutdown(fd, SHUT_RDWR);
 }

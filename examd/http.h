@@ -87,6 +87,21 @@ void	http_store_failed(struct req *, int rc);
 /* 404 for a missing object or one that is not the caller's: the same reply. */
 void	http_not_found(struct req *);
 
+/*
+ * Long-lived replies (text/event-stream). http_stream_start() sends the
+ * head and takes the request over (req is freed). closed(arg) is called
+ * once if the client goes away first; after http_stream_end() it is not.
+ */
+struct http_stream;
+struct http_stream *http_stream_start(struct req *, void (*closed)(void *),
+	    void *arg);
+/* 0, or -1 when the client is not reading: end or abort the stream then. */
+int	http_stream_write(struct http_stream *, const char *data, size_t len);
+/* Ends the reply cleanly and frees the stream. */
+void	http_stream_end(struct http_stream *);
+/* Drops a stalled client: closes the connection; closed() follows. */
+void	http_stream_abort(struct http_stream *);
+
 /* Helpers for handlers. */
 const char *http_header(struct req *, const char *name);
 const char *http_query(struct req *, const char *name);	/* owned by req */

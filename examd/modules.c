@@ -2,6 +2,7 @@
 #include <stddef.h>
 
 #include "core.h"
+#include "events.h"
 #include "http.h"
 #include "server.h"
 #include "web.h"
@@ -9,5 +10,6 @@
 const struct module server_modules[] = {
 	{ "core", core_routes, NULL, NULL },
 	{ "web", NULL, web_init, web_fini },
+	{ "events", NULL, events_init, events_fini },
 	{ NULL, NULL, NULL, NULL }
 };

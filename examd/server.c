@@ -254,17 +254,28 @@ server_request(struct evhttp_request *evreq, void *arg)
 }
 
 void
-server_request_done(struct server *srv, void *conn)
+server_inflight_done(struct server *srv)
 {
-	struct server_priv *sp = srv->priv;
+	((struct server_priv *)srv->priv)->inflight--;
+}
+
+void
+server_conn_release(struct server *srv, void *conn)
+{
 	struct conn *c = conn;
 
-	sp->inflight--;
 	if (c == NULL)
 		return;
 	if (--c->busy == 0 && c->ssl != NULL)
 		conn_arm(c, srv->cfg->idle_timeout);
 	conn_unref(c);
+}
+
+void
+server_request_done(struct server *srv, void *conn)
+{
+	server_inflight_done(srv);
+	server_conn_release(srv, conn);
 }
 
 int

@@ -53,6 +53,13 @@ extern const struct module server_modules[];	/* name NULL terminated */
 
 /* http.c tells the connection that its request has been answered. */
 void	server_request_done(struct server *, void *conn);
+/*
+ * The two halves of server_request_done, for streams: a stream stops
+ * counting as in flight when it starts (SIGTERM does not wait for it) but
+ * keeps its connection busy (no idle deadline) until it ends.
+ */
+void	server_inflight_done(struct server *);
+void	server_conn_release(struct server *, void *conn);
 /* Requests answered over the process's life, and in flight now. */
 int	server_inflight(struct server *);
 

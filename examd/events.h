@@ -1,0 +1,34 @@
+/*
+ * Live pushes over Server-Sent Events. A stream subscribes to one topic
+ * ("candidate:42", "sitting:7"); publishing to a topic queues the event to
+ * every stream on it. Each topic keeps its last EXAMD_STREAM_RING events
+ * so a client that reconnects with Last-Event-ID gets what it missed; if
+ * those are gone (or examd restarted) it gets a "resync" event and should
+ * refetch its state. Streams get a heartbeat comment every
+ * EXAMD_STREAM_HEARTBEAT seconds; a client that stops reading is dropped.
+ */
+#ifndef EXAMD_EVENTS_H
+#define EXAMD_EVENTS_H
+
+#include <jansson.h>
+
+struct req;
+struct server;
+
+int	events_init(struct server *, char **errstr);
+void	events_fini(struct server *);
+
+/*
+ * Turns req (already authorised for topic) into a stream. Replays events
+ * after the request's Last-Event-ID, then sends "hello" with data
+ * (stolen; may be NULL) unless hello is NULL.
+ */
+void	events_stream(struct req *, const char *topic, const char *hello,
+	    json_t *data);
+/* Queues an event to the topic's streams; data is stolen. */
+void	events_publish(struct server *, const char *topic, const char *event,
+	    json_t *data);
+/* Streams open now, for metrics and tests. */
+int	events_open_streams(struct server *);
+
+#endif
