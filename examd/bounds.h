@@ -12,6 +12,12 @@
 #define EXAMD_MAX_JSON_BODY	(512 * 1024)	/* one essay save, JSON-escaped, with room */
 #define EXAMD_MAX_ESSAY_BYTES	(200 * 1000)	/* one essay response, UTF-8 */
 
+/* Exam forms and attempts (delivery.c). */
+#define EXAMD_MAX_SECTIONS	16	/* parts of one form; the IMH exam has 2; fixed array per attempt */
+#define EXAMD_MAX_ESSAY_PROMPTS	16	/* vignettes per track (typically 3); bounds the K-of-N search */
+#define EXAMD_MAX_TIME_MULTIPLIER 4000	/* per mille: approved accommodations are 1.5x or 2x; more is a typo */
+#define EXAMD_MAX_EXTRA_MS	(24LL * 3600 * 1000)	/* extra time, and extensions in total, per part: a day */
+
 /* Connections. */
 #define EXAMD_IDLE_TIMEOUT	60	/* s without a request on a keep-alive connection */
 #define EXAMD_HANDSHAKE_TIMEOUT	10	/* s, absolute: TLS handshake + first request head */
@@ -31,6 +37,7 @@
 
 /* Time. */
 #define EXAMD_LAG_PROBE_MS	100	/* event-loop lag probe period */
+#define EXAMD_SAVE_GRACE_MS	5000	/* saves accepted this long after a deadline: one slow network round trip */
 #define EXAMD_SHUTDOWN_GRACE	10	/* s to finish in-flight requests on SIGTERM */
 
 #endif
