@@ -35,6 +35,17 @@
 #define EXAMD_MAX_QUEUED	65536	/* queued units before the store answers 503 */
 #define EXAMD_WORKERS		2	/* password hashing / report threads */
 
+/* Identity: sign-in and sessions (auth.c, throttle.c). */
+#define EXAMD_SESSION_IDLE	(30 * 60)	/* s: staff idle timeout */
+#define EXAMD_SESSION_MAX	(12 * 3600)	/* s: staff absolute session length */
+#define EXAMD_MAX_HASH_QUEUE	1024	/* password hashes waiting for a worker before 503 */
+#define EXAMD_THROTTLE_SLOTS	8192	/* keys per throttle table (~120 B each) */
+#define EXAMD_THROTTLE_MAX_DELAY (15 * 60)	/* s: longest delay after repeated failures */
+#define EXAMD_THROTTLE_FREE_PAIR 5	/* failures for one account from one address before delays */
+#define EXAMD_THROTTLE_FREE_ADDR 30	/* failures from one address: an exam room behind one NAT */
+#define EXAMD_THROTTLE_FREE_ACCT 50	/* failures for one account from anywhere (spraying) */
+#define EXAMD_THROTTLE_ACCT_MAX	60	/* s: that delay's cap, so nobody can lock a user out */
+
 /* Time. */
 #define EXAMD_LAG_PROBE_MS	100	/* event-loop lag probe period */
 #define EXAMD_SAVE_GRACE_MS	5000	/* saves accepted this long after a deadline: one slow network round trip */

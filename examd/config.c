@@ -38,6 +38,9 @@ static const struct config_opt config_opts[] = {
 	{ "workers", CFG_LONG, OFF(workers), 1, 64, "N     hashing/report threads" },
 	{ "max-batch", CFG_LONG, OFF(max_batch), 1, 65536, "N     units per group commit (1: off)" },
 	{ "access-log", CFG_LONG, OFF(access_log), 0, 1, "0|1   one line per request on stderr" },
+	{ "session-idle", CFG_LONG, OFF(session_idle), 1, 86400, "SECS  staff sign-in idle timeout" },
+	{ "session-max", CFG_LONG, OFF(session_max), 1, 7 * 86400, "SECS  staff sign-in absolute lifetime" },
+	{ "throttle-max-delay", CFG_LONG, OFF(throttle_max_delay), 1, 86400, "SECS  longest sign-in delay after failures" },
 	{ NULL, 0, 0, 0, 0, NULL }
 };
 
@@ -101,6 +104,9 @@ config_defaults(struct config *c)
 	c->workers = EXAMD_WORKERS;
 	c->max_batch = EXAMD_MAX_BATCH;
 	c->access_log = 1;
+	c->session_idle = EXAMD_SESSION_IDLE;
+	c->session_max = EXAMD_SESSION_MAX;
+	c->throttle_max_delay = EXAMD_THROTTLE_MAX_DELAY;
 }
 
 int

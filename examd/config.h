@@ -17,6 +17,8 @@ struct config {
 	long	 workers;
 	long	 max_batch;
 	long	 access_log;
+	long	 session_idle, session_max;
+	long	 throttle_max_delay;
 };
 
 /* Parses argv (and the --config file it names). 0, or -1 and errstr; 2 for usage. */

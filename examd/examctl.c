@@ -11,6 +11,13 @@ static const struct ctl_cmd ctl_cmds[] = {
 	{ "gen-cert", "gen-cert DIR", 0, ctl_gen_cert },
 	{ "init", "--db FILE init", 1, ctl_init },
 	{ "backup", "--db FILE backup OUTFILE", 1, ctl_backup },
+	{ "association", "--db FILE association add CODE NAME", 1,
+	    ctl_association },
+	{ "user", "--db FILE user add USERNAME --role admin|coordinator|proctor|"
+	    "grader [--association CODE] [--endorsement TRACK] [--adjudicator]"
+	    "   (password on stdin)\n  examctl --db FILE user passwd USERNAME",
+	    1, ctl_user },
+	{ "audit", "--db FILE audit verify", 1, ctl_audit_cmd },
 	{ NULL, NULL, 0, NULL }
 };
 

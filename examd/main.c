@@ -1,10 +1,37 @@
 /* examd: the exam-delivery daemon. See examd(8). */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "config.h"
+#include "http.h"
 #include "log.h"
 #include "server.h"
+
+/*
+ * examd --routes: every API route as "METHOD PATTERN ROLES" (ROLES a comma
+ * list, or "public"), for the authorization matrix test and for operators.
+ */
+static int
+main_routes(void)
+{
+	static const char *names[] = {
+		"candidate", "admin", "coordinator", "proctor", "grader"
+	};
+	const struct module *m;
+	const struct route *r;
+	int i, n;
+
+	for (m = server_modules; m->name != NULL; m++)
+		for (r = m->routes; r != NULL && r->pattern != NULL; r++) {
+			printf("%s %s ", r->method, r->pattern);
+			for (i = 0, n = 0; i < 5; i++)
+				if (r->roles & (1 << i))
+					printf("%s%s", n++ ? "," : "", names[i]);
+			printf("%s\n", n ? "" : "public");
+		}
+	return fflush(stdout) == 0 ? 0 : 1;
+}
 
 int
 main(int argc, char **argv)
@@ -15,6 +42,8 @@ main(int argc, char **argv)
 	int rc;
 
 	log_init("examd", 0);
+	if (argc == 2 && strcmp(argv[1], "--routes") == 0)
+		return main_routes();
 	if ((rc = config_parse(&cfg, argc, argv, &err)) != 0) {
 		if (err != NULL)
 			log_warnx("%s", err);

@@ -1,6 +1,8 @@
 /* Every module of examd: one row each. Order is start-up order. */
 #include <stddef.h>
 
+#include "account.h"
+#include "auth.h"
 #include "core.h"
 #include "events.h"
 #include "http.h"
@@ -9,6 +11,8 @@
 
 const struct module server_modules[] = {
 	{ "core", core_routes, NULL, NULL },
+	{ "auth", auth_routes, auth_init, auth_fini },
+	{ "account", account_routes, NULL, NULL },
 	{ "web", NULL, web_init, web_fini },
 	{ "events", NULL, events_init, events_fini },
 	{ NULL, NULL, NULL, NULL }
