@@ -89,21 +89,6 @@ account_password_problem(const char *pw)
 	return NULL;
 }
 
-static void
-account_wipe_body(struct req *req)
-{
-	struct evbuffer *in = evhttp_request_get_input_buffer(req->evreq);
-	json_t *v = req->body ? json_object_get(req->body, "password") : NULL;
-	unsigned char *p;
-	size_t n = evbuffer_get_length(in);
-
-	if (v != NULL && json_is_string(v))
-		explicit_bzero((char *)(uintptr_t)json_string_value(v),
-		    json_string_length(v));
-	if (n > 0 && (p = evbuffer_pullup(in, -1)) != NULL)
-		explicit_bzero(p, n);
-}
-
 /* --- associations -------------------------------------------------------- */
 
 static void
@@ -137,10 +122,7 @@ enum { OP_ASSOC_ADD, OP_USER_ADD, OP_DISABLE, OP_PASSWORD };
 static void
 account_op_free(struct account_op *op)
 {
-	if (op->password != NULL) {
-		explicit_bzero(op->password, strlen(op->password));
-		free(op->password);
-	}
+	auth_password_free(op->password);
 	explicit_bzero(op, sizeof *op);
 	free(op);
 }
@@ -346,36 +328,29 @@ account_hash_done(void *arg)
 	account_op_submit(op);
 }
 
-/* Takes the body's password into op, wiping the body; -1 and a reply when bad. */
+/* Takes the body's password into op (wiping the body); -1 and a reply when bad. */
 static int
 account_take_password(struct req *req, struct account_op *op)
 {
-	const char *pw, *why;
+	const char *why;
 
-	if (http_json_string(req, "password", 1, AUTH_PASSWORD_MAX, &pw) == -1) {
-		account_wipe_body(req);
+	if (auth_take_password(req, "password", &op->password) == -1)
 		return -1;
-	}
-	if ((why = account_password_problem(pw)) != NULL) {
-		account_wipe_body(req);
+	if ((why = account_password_problem(op->password)) != NULL) {
 		http_error(req, 422, "weak_password", "%s", why);
 		return -1;
 	}
 	if (pool_pending(req->srv->pool) >= EXAMD_MAX_HASH_QUEUE) {
-		account_wipe_body(req);
 		http_error(req, 503, "busy", "the server is busy: try again");
 		return -1;
 	}
-	if ((op->password = strdup(pw)) == NULL)
-		fatal("account_take_password");
-	account_wipe_body(req);
 	return 0;
 }
 
-static void
-account_user_add(struct req *req)
+/* Fills op->user from the body; -1 and a reply when it is not acceptable. */
+static int
+account_user_parse(struct req *req, struct account_op *op)
 {
-	struct account_op *op;
 	const char *username, *role, *code, *endorsement;
 	json_t *adj;
 	int64_t assoc = 0;
@@ -385,68 +360,54 @@ account_user_add(struct req *req)
 	    http_json_string(req, "role", 1, 16, &role) ||
 	    http_json_string(req, "association", 0, ASSOC_CODE_MAX, &code) ||
 	    http_json_string(req, "endorsement", 0, ENDORSEMENT_MAX,
-	    &endorsement)) {
-		account_wipe_body(req);
-		return;
-	}
+	    &endorsement))
+		return -1;
 	adj = json_object_get(req->body, "may_adjudicate");
 	if (adj != NULL && !json_is_boolean(adj)) {
-		account_wipe_body(req);
 		http_error(req, 422, "invalid_field", "field \"may_adjudicate\" "
 		    "must be true or false");
-		return;
+		return -1;
 	}
 	if (!account_username_valid(username)) {
-		account_wipe_body(req);
 		http_error(req, 422, "invalid_field", "field \"username\" may "
 		    "hold only letters, digits and . _ @ -");
-		return;
+		return -1;
 	}
 	if ((r = store_role_parse(role)) == 0 || r == ROLE_CANDIDATE) {
-		account_wipe_body(req);
 		http_error(req, 422, "invalid_field", "field \"role\" must be "
 		    "admin, coordinator, proctor or grader");
-		return;
+		return -1;
 	}
 	if ((r == ROLE_ADMIN) != (code == NULL)) {
-		account_wipe_body(req);
 		http_error(req, 422, "invalid_field", r == ROLE_ADMIN ?
 		    "an administrator belongs to no association" :
 		    "field \"association\" is required for this role");
-		return;
+		return -1;
 	}
 	if (endorsement != NULL && (r != ROLE_GRADER ||
 	    !account_endorsement_valid(endorsement))) {
-		account_wipe_body(req);
 		http_error(req, 422, "invalid_field", "field \"endorsement\" is "
 		    "for graders and must be one of IMHS, IMHM-C, IMHM-P, "
 		    "IMHM-RF, ECMHS, ECMHM-C, ECMHM-P, ECMHM-RF");
-		return;
+		return -1;
 	}
 	if (adj != NULL && json_is_true(adj) && r != ROLE_GRADER) {
-		account_wipe_body(req);
 		http_error(req, 422, "invalid_field", "only graders adjudicate");
-		return;
+		return -1;
 	}
 	if (code != NULL) {
 		switch (store_association_find(req->srv->store, code, &assoc)) {
 		case 1:
 			break;
 		case 0:
-			account_wipe_body(req);
-			http_error(req, 422, "unknown_association",
+				http_error(req, 422, "unknown_association",
 			    "no association with code \"%s\"", code);
-			return;
+			return -1;
 		default:
-			account_wipe_body(req);
-			http_error(req, 503, "store_unavailable", "try again");
-			return;
+				http_error(req, 503, "store_unavailable", "try again");
+			return -1;
 		}
 	}
-	if ((op = calloc(1, sizeof *op)) == NULL)
-		fatal("account_user_add");
-	op->req = req;
-	op->kind = OP_USER_ADD;
 	snprintf(op->user.username, sizeof op->user.username, "%s", username);
 	op->user.role = r;
 	op->user.association_id = assoc;
@@ -454,7 +415,21 @@ account_user_add(struct req *req)
 		snprintf(op->user.endorsement, sizeof op->user.endorsement,
 		    "%s", endorsement);
 	op->user.may_adjudicate = adj != NULL && json_is_true(adj);
-	if (account_take_password(req, op) == -1) {
+	return 0;
+}
+
+static void
+account_user_add(struct req *req)
+{
+	struct account_op *op;
+
+	if ((op = calloc(1, sizeof *op)) == NULL)
+		fatal("account_user_add");
+	op->req = req;
+	op->kind = OP_USER_ADD;
+	/* The password first: the body is wiped before any reply. */
+	if (account_take_password(req, op) == -1 ||
+	    account_user_parse(req, op) == -1) {
 		account_op_free(op);
 		return;
 	}
@@ -540,23 +515,17 @@ static void
 account_user_password(struct req *req)
 {
 	struct account_op *op;
-	struct store_user u;
 
-	if (!account_user_load(req, &u)) {
-		account_wipe_body(req);
-		return;
-	}
 	if ((op = calloc(1, sizeof *op)) == NULL)
 		fatal("account_user_password");
 	op->req = req;
 	op->kind = OP_PASSWORD;
-	op->user = u;
-	op->id = u.id;
-	explicit_bzero(&u, sizeof u);
-	if (account_take_password(req, op) == -1) {
+	if (account_take_password(req, op) == -1 ||
+	    !account_user_load(req, &op->user)) {
 		account_op_free(op);
 		return;
 	}
+	op->id = op->user.id;
 	pool_submit(req->srv->pool, account_hash_job, account_hash_done, op);
 }
 

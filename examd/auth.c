@@ -59,7 +59,7 @@ auth_header(struct req *req, const char *name, const char *value)
 	    value);
 }
 
-/* Scrubs the request body: it held a password. */
+/* Scrubs the request body, parsed and raw: it held a password. */
 static void
 auth_wipe_body(struct req *req, const char *key)
 {
@@ -73,6 +73,41 @@ auth_wipe_body(struct req *req, const char *key)
 		    json_string_length(v));
 	if (n > 0 && (p = evbuffer_pullup(in, -1)) != NULL)
 		explicit_bzero(p, n);
+}
+
+int
+auth_take_password(struct req *req, const char *key, char **out)
+{
+	json_t *v = req->body ? json_object_get(req->body, key) : NULL;
+	size_t n;
+
+	*out = NULL;
+	if (v != NULL && json_is_string(v)) {
+		n = json_string_length(v);
+		if (n <= AUTH_PASSWORD_MAX && strlen(json_string_value(v)) == n &&
+		    (*out = strdup(json_string_value(v))) == NULL)
+			fatal("auth_take_password");
+	}
+	auth_wipe_body(req, key);
+	if (*out != NULL)
+		return 0;
+	if (v == NULL || json_is_null(v))
+		http_error(req, 422, "missing_field", "field \"%s\" is required",
+		    key);
+	else
+		http_error(req, 422, "invalid_field", "field \"%s\" must be a "
+		    "string of at most %d bytes without NUL", key,
+		    AUTH_PASSWORD_MAX);
+	return -1;
+}
+
+void
+auth_password_free(char *pw)
+{
+	if (pw == NULL)
+		return;
+	explicit_bzero(pw, strlen(pw));
+	free(pw);
 }
 
 /* --- the authenticator ------------------------------------------------- */
@@ -246,10 +281,7 @@ struct auth_login {
 static void
 auth_login_free(struct auth_login *l)
 {
-	if (l->password != NULL) {
-		explicit_bzero(l->password, strlen(l->password));
-		free(l->password);
-	}
+	auth_password_free(l->password);
 	explicit_bzero(l, sizeof *l);
 	free(l);
 }
@@ -442,12 +474,12 @@ auth_verify_done(void *arg)
 static void
 auth_login_staff(struct req *req, struct auth_login *l)
 {
-	const char *username, *password;
+	const char *username;
 	char *p;
 
-	if (http_json_string(req, "username", 1, USERNAME_MAX, &username) ||
-	    http_json_string(req, "password", 1, AUTH_PASSWORD_MAX, &password)) {
-		auth_wipe_body(req, "password");
+	/* The password first: the body is wiped before any reply. */
+	if (auth_take_password(req, "password", &l->password) == -1 ||
+	    http_json_string(req, "username", 1, USERNAME_MAX, &username)) {
 		auth_login_free(l);
 		return;
 	}
@@ -463,21 +495,16 @@ auth_login_staff(struct req *req, struct auth_login *l)
 	l->t[2] = l->a->acct;
 	l->nt = 3;
 	if (auth_throttled(req, l->t, l->keys, l->nt)) {
-		auth_wipe_body(req, "password");
 		auth_login_free(l);
 		return;
 	}
 	if (pool_pending(req->srv->pool) >= EXAMD_MAX_HASH_QUEUE) {
-		auth_wipe_body(req, "password");
 		auth_header(req, "Retry-After", "1");
 		http_error(req, 503, "busy", "too many sign-ins at once: try "
 		    "again in a second");
 		auth_login_free(l);
 		return;
 	}
-	if ((l->password = strdup(password)) == NULL)
-		fatal("auth_login_staff");
-	auth_wipe_body(req, "password");
 	switch (store_user_find(req->srv->store, username, &l->user)) {
 	case 1:
 		l->found = 1;
@@ -547,14 +574,16 @@ auth_login(struct req *req)
 	l->req = req;
 	l->a = auth_of(req);
 	auth_peer_host(req, l->host, sizeof l->host);
-	if (http_json_string(req, "access_code", 0, 64, &code) == -1) {
+	if (json_object_get(req->body, "access_code") == NULL) {
+		auth_login_staff(req, l);
+		return;
+	}
+	auth_wipe_body(req, "password");	/* in case one came along */
+	if (http_json_string(req, "access_code", 1, 64, &code) == -1) {
 		auth_login_free(l);
 		return;
 	}
-	if (code != NULL)
-		auth_login_candidate(req, l, code);
-	else
-		auth_login_staff(req, l);
+	auth_login_candidate(req, l, code);
 }
 
 /* --- sign-out, me, incidents ------------------------------------------- */

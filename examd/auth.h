@@ -81,6 +81,15 @@ void	auth_sha256_hex(const char *s, size_t len, char out[AUTH_HASH_HEX]);
 int	auth_password_hash(const char *password, char out[AUTH_ARGON2_ENCODED]);
 /* 1 when password matches encoded, 0 when not (or encoded is malformed). */
 int	auth_password_verify(const char *encoded, const char *password);
+/*
+ * Takes the string field key of the JSON body as a password: a malloc'd
+ * copy in *out (free with auth_password_free, which wipes it), and wipes
+ * the field and the raw body, before any reply. -1 and a 422 sent when the
+ * field is missing, not a string, longer than AUTH_PASSWORD_MAX or holds NUL.
+ * Call it before any other validation that may reply.
+ */
+int	auth_take_password(struct req *, const char *key, char **out);
+void	auth_password_free(char *);
 /* A hash of a random password, for taking the same time on unknown users. */
 const char *auth_password_dummy(void);
 
