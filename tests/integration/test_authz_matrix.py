@@ -1,0 +1,178 @@
+"""Who may do what: every route of examd x every kind of caller, with the
+status each must get. The route list comes from `examd --routes`; a route
+without a row here fails the test, and so does a row for a route that no
+longer exists.
+
+Callers (signed in once, against the seeded world of identity_fixture):
+    admin                               coord_own    coordinator of association A
+    coord_other  coordinator of B       proctor_in   proctor assigned to sitting A
+    proctor_out  proctor of A, not assigned to it   grader
+    cand_own     candidate in sitting A cand_other   candidate in sitting B
+    anon         no token
+Path parameters name objects of association A (see PARAMS), so "own" is
+A's coordinator and proctor_in; the others must get 404 (not theirs) or
+403 (not their role), and anon 401.
+
+ADDING A ROUTE: add one row to MATRIX, e.g.
+    row("GET", "/api/v1/sittings/{sid}/roster",
+        admin=200, coord_own=200, proctor_in=200, coord_other=404,
+        proctor_out=404),
+Callers not named get 403, anon 401 (routes for everyone: public=200).
+If the route has a new {param}, add it to PARAMS.
+"""
+import os
+import subprocess
+import uuid
+
+from harness import BIN, ExamdTestCase, main
+from identity_fixture import PASSWORD, seed, token
+
+CALLERS = ("admin", "coord_own", "coord_other", "proctor_in", "proctor_out",
+           "grader", "cand_own", "cand_other", "anon")
+# Caller -> who signs in (identity_fixture names), and the role it has.
+SIGN_IN = {"admin": "admin", "coord_own": "coord_a", "coord_other": "coord_b",
+           "proctor_in": "proctor_a", "proctor_out": "proctor_a2",
+           "grader": "grader", "cand_own": "cand_a", "cand_other": "cand_b"}
+ROLE = {"admin": "admin", "coord_own": "coordinator",
+        "coord_other": "coordinator", "proctor_in": "proctor",
+        "proctor_out": "proctor", "grader": "grader",
+        "cand_own": "candidate", "cand_other": "candidate"}
+
+
+def uniq():
+    return uuid.uuid4().hex[:10]
+
+
+def row(method, pattern, body=None, fresh=False, public=None, **expect):
+    """One route's expectations. body: dict, or callable returning one per
+    cell; fresh: sign in anew for the cell (for routes that end the
+    session)."""
+    cells = {}
+    for c in CALLERS:
+        if public is not None:
+            cells[c] = expect.get(c, public)
+        else:
+            cells[c] = expect.get(c, 401 if c == "anon" else 403)
+    return {"method": method, "pattern": pattern, "cells": cells,
+            "body": body, "fresh": fresh}
+
+
+# Objects the {params} name: all of association A.
+PARAMS = {
+    "sid": lambda w: w.sitting_a,
+    "uid": lambda w: w.users["target_a"],
+    "cid": lambda w: w.cands["cand_a"],
+}
+
+EVERYONE_SIGNED_IN = {c: 200 for c in CALLERS if c != "anon"}
+
+MATRIX = [
+    # core
+    row("GET", "/healthz", public=200),
+    row("GET", "/api/v1/healthz", public=200),
+    row("GET", "/metrics", public=200),
+    # auth
+    row("POST", "/api/v1/login", public=200,
+        body={"username": "admin", "password": PASSWORD}),
+    row("POST", "/api/v1/logout", fresh=True, **EVERYONE_SIGNED_IN),
+    row("GET", "/api/v1/me", **EVERYONE_SIGNED_IN),
+    row("GET", "/api/v1/sittings/{sid}/incidents", admin=200, coord_own=200,
+        proctor_in=200, coord_other=404, proctor_out=404),
+    # account
+    row("GET", "/api/v1/associations", admin=200),
+    row("POST", "/api/v1/associations", admin=201,
+        body=lambda: {"code": "X" + uniq(), "name": "Matrix"}),
+    row("GET", "/api/v1/users", admin=200, coord_own=200, coord_other=200),
+    row("POST", "/api/v1/users", admin=201,
+        body=lambda: {"username": "m" + uniq(), "password": PASSWORD,
+                      "role": "proctor", "association": "A"}),
+    row("GET", "/api/v1/users/{uid}", admin=200, coord_own=200,
+        coord_other=404),
+    row("POST", "/api/v1/users/{uid}/disable", admin=200),
+    row("POST", "/api/v1/users/{uid}/enable", admin=200),
+    row("POST", "/api/v1/users/{uid}/password", admin=200,
+        body={"password": PASSWORD}),
+    row("GET", "/api/v1/audit", admin=200, coord_own=200, coord_other=200),
+]
+
+
+def served_routes():
+    out = subprocess.run([os.path.join(BIN, "examd"), "--routes"],
+                         capture_output=True, text=True, check=True).stdout
+    routes = {}
+    for line in out.splitlines():
+        method, pattern, roles = line.split()
+        routes[(method, pattern)] = roles.split(",")
+    return routes
+
+
+class AuthzMatrix(ExamdTestCase):
+    @classmethod
+    def prepare(cls, examd):
+        cls.w = seed(examd)
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.tokens = {c: token(cls.examd, SIGN_IN[c], cls.w)
+                      for c in SIGN_IN}
+
+    def path(self, pattern):
+        p = pattern
+        for name, f in PARAMS.items():
+            p = p.replace("{%s}" % name, str(f(self.w)))
+        self.assertNotIn("{", p, "add the parameter of %s to PARAMS" %
+                         pattern)
+        return p
+
+    def test_every_route_has_a_row(self):
+        served = served_routes()
+        rows = {(r["method"], r["pattern"]) for r in MATRIX}
+        missing = sorted(set(served) - rows)
+        stale = sorted(rows - set(served))
+        self.assertEqual(missing, [], "routes without a row in MATRIX")
+        self.assertEqual(stale, [], "rows for routes examd does not serve")
+
+    def test_rows_agree_with_route_roles(self):
+        """A caller whose role the route does not serve must get 403."""
+        served = served_routes()
+        for r in MATRIX:
+            roles = served.get((r["method"], r["pattern"]))
+            if roles is None or roles == ["public"]:
+                continue
+            for c, status in r["cells"].items():
+                if c != "anon" and ROLE[c] not in roles:
+                    self.assertEqual(status, 403, (r["pattern"], c))
+                if c != "anon" and ROLE[c] in roles:
+                    self.assertNotEqual(status, 403, (r["pattern"], c))
+
+    def test_matrix(self):
+        wrong = []
+        for r in MATRIX:
+            path = self.path(r["pattern"])
+            for c in CALLERS:
+                tok = None
+                if c != "anon":
+                    tok = (token(self.examd, SIGN_IN[c], self.w)
+                           if r["fresh"] else self.tokens[c])
+                body = r["body"]() if callable(r["body"]) else r["body"]
+                if r["method"] in ("POST", "PUT") and body is None:
+                    body = {}
+                rep = self.examd.request(r["method"], path, body=body,
+                                         token=tok)
+                if rep.status != r["cells"][c]:
+                    wrong.append("%s %s as %s: got %d, want %d %s" % (
+                        r["method"], path, c, rep.status, r["cells"][c],
+                        rep.body[:120]))
+                if rep.status >= 400:
+                    self.assertIsNotNone(rep.json, rep)
+                    self.assertIn("error", rep.json)
+                if r["fresh"] and c != "anon":
+                    # The fresh sign-in may have taken over a candidate's
+                    # attempt: sign the shared caller in again.
+                    self.tokens[c] = token(self.examd, SIGN_IN[c], self.w)
+        self.assertEqual(wrong, [], "\n" + "\n".join(wrong))
+
+
+if __name__ == "__main__":
+    main()
