@@ -53,30 +53,30 @@ account_endorsement_valid(const char *s)
 	return 0;
 }
 
-int
-account_username_valid(const char *s)
+/* 1 to max characters, each a letter, a digit or one of extra. */
+static int
+account_word_valid(const char *s, size_t max, const char *extra)
 {
 	size_t n = strlen(s);
 
-	if (n == 0 || n > USERNAME_MAX)
+	if (n == 0 || n > max)
 		return 0;
 	for (; *s != '\0'; s++)
-		if (!isalnum((unsigned char)*s) && strchr("._@-", *s) == NULL)
+		if (!isalnum((unsigned char)*s) && strchr(extra, *s) == NULL)
 			return 0;
 	return 1;
 }
 
 int
+account_username_valid(const char *s)
+{
+	return account_word_valid(s, USERNAME_MAX, "._@-");
+}
+
+int
 account_code_valid(const char *s)
 {
-	size_t n = strlen(s);
-
-	if (n == 0 || n > ASSOC_CODE_MAX)
-		return 0;
-	for (; *s != '\0'; s++)
-		if (!isalnum((unsigned char)*s) && *s != '-')
-			return 0;
-	return 1;
+	return account_word_valid(s, ASSOC_CODE_MAX, "-");
 }
 
 const char *
