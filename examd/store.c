@@ -290,22 +290,15 @@ store_start(struct store *s, struct async *async, int max_batch,
 	return 0;
 }
 
-int
-store_submit(struct store *s, store_work_fn work, store_done_fn done,
-    void *arg)
+/* Queues u for the writer; -1 when full or stopping and bounded is set. */
+static int
+store_enqueue(struct store *s, struct store_unit *u, int bounded)
 {
-	struct store_unit *u;
-
 	pthread_mutex_lock(&s->mu);
-	if (s->stopping || s->queued >= EXAMD_MAX_QUEUED) {
+	if (bounded && (s->stopping || s->queued >= EXAMD_MAX_QUEUED)) {
 		pthread_mutex_unlock(&s->mu);
 		return -1;
 	}
-	if ((u = calloc(1, sizeof *u)) == NULL)
-		fatal("store_submit");
-	u->work = work;
-	u->done = done;
-	u->arg = arg;
 	if (s->tail != NULL)
 		s->tail->next = u;
 	else
@@ -314,6 +307,24 @@ store_submit(struct store *s, store_work_fn work, store_done_fn done,
 	s->queued++;
 	pthread_cond_signal(&s->cv);
 	pthread_mutex_unlock(&s->mu);
+	return 0;
+}
+
+int
+store_submit(struct store *s, store_work_fn work, store_done_fn done,
+    void *arg)
+{
+	struct store_unit *u;
+
+	if ((u = calloc(1, sizeof *u)) == NULL)
+		fatal("store_submit");
+	u->work = work;
+	u->done = done;
+	u->arg = arg;
+	if (store_enqueue(s, u, 1) == -1) {
+		free(u);
+		return -1;
+	}
 	return 0;
 }
 
@@ -351,15 +362,7 @@ store_run(struct store *s, store_work_fn work, void *arg, char **errstr)
 		pthread_mutex_init(&w.mu, NULL);
 		pthread_cond_init(&w.cv, NULL);
 		u->wait = &w;
-		pthread_mutex_lock(&s->mu);
-		if (s->tail != NULL)
-			s->tail->next = u;
-		else
-			s->head = u;
-		s->tail = u;
-		s->queued++;
-		pthread_cond_signal(&s->cv);
-		pthread_mutex_unlock(&s->mu);
+		store_enqueue(s, u, 0);
 		pthread_mutex_lock(&w.mu);
 		while (!w.finished)
 			pthread_cond_wait(&w.cv, &w.mu);

@@ -14,19 +14,12 @@ echo "== store: group commit on vs off (batch size 1)"
 
 echo
 echo "== examd idle memory"
-"$BIN/examctl" gen-cert "$tmp/certs" >/dev/null
-"$BIN/examctl" --db "$tmp/idle.db" init >/dev/null
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-"$BIN/examd" --db "$tmp/idle.db" --cert "$tmp/certs/cert.pem" \
-    --key "$tmp/certs/key.pem" --listen "127.0.0.1:$port" 2>"$tmp/examd.log" &
-pid=$!
-i=0
-until grep -q "listening on" "$tmp/examd.log" 2>/dev/null; do
-	i=$((i + 1)); [ $i -lt 100 ] || { cat "$tmp/examd.log"; exit 1; }
-	sleep 0.1
-done
-curl -s --cacert "$tmp/certs/cert.pem" "https://127.0.0.1:$port/healthz" >/dev/null
-echo "examd idle RSS: $(awk '/VmRSS/ {print $2, $3}' /proc/$pid/status)"
+. scripts/examd-lib.sh
+start_examd "$tmp" "$BIN" --access-log 0
+pid=$EXAMD_PID
+curl -s --cacert "$tmp/certs/cert.pem" "https://127.0.0.1:$EXAMD_PORT/healthz" >/dev/null
+echo "examd idle RSS: $(rss_kib $pid) kB"
+kill $pid
 
 for b in "$BUILD"/bench/bench_*; do
 	case $b in */bench_store) continue;; esac
