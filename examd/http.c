@@ -256,6 +256,15 @@ http_header(struct req *req, const char *name)
 	    name);
 }
 
+int
+http_body_is_csv(struct req *req)
+{
+	const char *ct = http_header(req, "Content-Type");
+
+	return ct != NULL && strncasecmp(ct, "text/csv", 8) == 0 &&
+	    (ct[8] == '\0' || ct[8] == ';' || ct[8] == ' ');
+}
+
 const char *
 http_query(struct req *req, const char *name)
 {
@@ -492,7 +501,9 @@ http_dispatch(struct server *srv, struct evhttp_request *evreq, void *conn)
 		return;
 	}
 	http_params(req);
-	if ((req->route->flags & HTTP_JSON_BODY) && http_read_json(req) == -1)
+	if ((req->route->flags & HTTP_JSON_BODY) &&
+	    !((req->route->flags & HTTP_CSV_BODY) && http_body_is_csv(req)) &&
+	    http_read_json(req) == -1)
 		return;
 	if (req->route->roles == ROLE_PUBLIC) {
 		req->route->fn(req);

@@ -38,6 +38,8 @@ struct principal {
 #define HTTP_MAX_PARAMS	4
 #define HTTP_JSON_BODY	0x01	/* body must be a JSON object: req->body */
 #define HTTP_RAW_BODY	0x02	/* handler reads req->evreq's input itself */
+#define HTTP_CSV_BODY	0x04	/* with HTTP_JSON_BODY: a text/csv body is left
+				   to the handler instead (req->body NULL) */
 
 struct req;
 typedef void (*route_fn)(struct req *);
@@ -104,6 +106,8 @@ void	http_stream_abort(struct http_stream *);
 
 /* Helpers for handlers. */
 const char *http_header(struct req *, const char *name);
+/* 1 when the request's Content-Type is text/csv. */
+int	 http_body_is_csv(struct req *);
 const char *http_query(struct req *, const char *name);	/* owned by req */
 int64_t	 http_param_id(struct req *, int i);	/* -1 when not a positive integer */
 /* Typed JSON fields: -1 and a 422 already sent on a bad or missing field. */

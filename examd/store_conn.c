@@ -125,3 +125,41 @@ store_conn_exec(struct store_conn *c, const char *sql, char **errstr)
 	}
 	return 0;
 }
+
+int
+store_conn_step(struct store_conn *c, sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc != SQLITE_DONE)
+		log_warnx("store: %s", sqlite3_errmsg(c->db));
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+store_tx_step(struct store_tx *tx, sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st), ext;
+
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE || rc == SQLITE_ROW)
+		return 0;
+	ext = sqlite3_extended_errcode(tx->conn->db);
+	if (ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY)
+		return 1;
+	store_tx_fail(tx, "%s", sqlite3_errmsg(tx->conn->db));
+	return -1;
+}
+
+sqlite3_stmt *
+store_tx_stmt(struct store_tx *tx, const char *sql)
+{
+	sqlite3_stmt *st = store_conn_stmt(tx->conn, sql);
+
+	if (st == NULL)
+		store_tx_fail(tx, "%s", sqlite3_errmsg(tx->conn->db));
+	return st;
+}

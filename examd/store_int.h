@@ -32,6 +32,18 @@ void		 store_conn_close(struct store_conn *);
 /* Prepared statement for sql, reset with bindings cleared; NULL (logged) on error. */
 sqlite3_stmt	*store_conn_stmt(struct store_conn *, const char *sql);
 int		 store_conn_exec(struct store_conn *, const char *sql, char **errstr);
+/*
+ * Steps a read once: 1 on a row (not reset: read the columns, then reset),
+ * 0 when done, -1 on error (logged); reset on 0 and -1.
+ */
+int		 store_conn_step(struct store_conn *, sqlite3_stmt *);
+/*
+ * Runs a write to completion and resets it: 0, 1 (STORE_DUP) on a unique or
+ * primary key clash, -1 after store_tx_fail().
+ */
+int		 store_tx_step(struct store_tx *, sqlite3_stmt *);
+/* A statement on the unit's connection; NULL after store_tx_fail(). */
+sqlite3_stmt	*store_tx_stmt(struct store_tx *, const char *sql);
 
 /* The loop's read connection. */
 struct store_conn *store_reader(struct store *);
