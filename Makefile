@@ -36,7 +36,8 @@ all: deps $(PROGS)
 
 # Installs missing Debian packages when root; otherwise says what to install.
 deps:
-	@pkg-config --exists $(PKGS) cmocka 2>/dev/null || sh scripts/deps.sh
+	@{ pkg-config --exists $(PKGS) cmocka 2>/dev/null && \
+	    [ -f /usr/share/zoneinfo/UTC ]; } || sh scripts/deps.sh
 
 $(BUILD)/schema.c: $(SCHEMA) scripts/embed-sql.sh
 	@mkdir -p $(@D)

@@ -4,7 +4,7 @@
 set -eu
 PKGS="build-essential pkg-config libevent-dev libssl-dev libsqlite3-dev
 libxml2-dev libxml2-utils libcmocka-dev libjansson-dev libargon2-dev
-python3 sqlite3 openssl curl ca-certificates"
+python3 sqlite3 openssl curl ca-certificates tzdata"
 # Browser tests: Debian's Chromium, driven by playwright-core from npm.
 # A node that came with npm from elsewhere (nodesource) is kept as it is.
 if [ "${EXAMD_NO_BROWSER:-}" != 1 ]; then
