@@ -46,6 +46,12 @@
 #define EXAMD_THROTTLE_FREE_ACCT 50	/* failures for one account from anywhere (spraying) */
 #define EXAMD_THROTTLE_ACCT_MAX	60	/* s: that delay's cap, so nobody can lock a user out */
 
+/* Scheduling (sched.c, sched_csv.c). */
+#define EXAMD_MAX_CAPACITY	2000	/* candidates per sitting: the largest association, with room */
+#define EXAMD_MAX_WINDOW_DAYS	14	/* a sitting's window; longer is a typo in a date */
+#define EXAMD_MAX_EXTRA_MINUTES	600	/* per part; 3x a 90-minute part is 180 */
+#define EXAMD_CSV_MAX_FIELD	2000	/* bytes in one CSV field (the accommodation note) */
+
 /* Time. */
 #define EXAMD_LAG_PROBE_MS	100	/* event-loop lag probe period */
 #define EXAMD_SAVE_GRACE_MS	5000	/* saves accepted this long after a deadline: one slow network round trip */
