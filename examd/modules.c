@@ -6,6 +6,7 @@
 #include "core.h"
 #include "events.h"
 #include "http.h"
+#include "scheduling.h"
 #include "server.h"
 #include "web.h"
 
@@ -13,6 +14,7 @@ const struct module server_modules[] = {
 	{ "core", core_routes, NULL, NULL },
 	{ "auth", auth_routes, auth_init, auth_fini },
 	{ "account", account_routes, NULL, NULL },
+	{ "sched", sched_routes, NULL, NULL },
 	{ "web", NULL, web_init, web_fini },
 	{ "events", NULL, events_init, events_fini },
 	{ NULL, NULL, NULL, NULL }

@@ -54,7 +54,7 @@ static const char sql_session_touch[] =
 static const char sql_candidate_by_code[] =
     "SELECT c.id, c.sitting_id, c.association_id, s.opens_at, s.closes_at,"
     " c.status FROM candidates c JOIN sittings s ON s.id = c.sitting_id"
-    " WHERE c.access_code_hash = ?";
+    " WHERE c.access_code_hash = ? AND s.status <> 'cancelled'";
 static const char sql_sitting_assoc[] =
     "SELECT association_id FROM sittings WHERE id = ?";
 static const char sql_sitting_proctor[] =
