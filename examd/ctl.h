@@ -20,6 +20,7 @@ int	ctl_backup(const char *db, int argc, char **argv);
 int	ctl_association(const char *db, int argc, char **argv);
 int	ctl_user(const char *db, int argc, char **argv);
 int	ctl_audit_cmd(const char *db, int argc, char **argv);
+int	ctl_demo(const char *db, int argc, char **argv);
 
 /* Opens the store read-write, schema checked; prints the error itself. */
 struct store;

@@ -18,6 +18,7 @@ static const struct ctl_cmd ctl_cmds[] = {
 	    "   (password on stdin)\n  examctl --db FILE user passwd USERNAME",
 	    1, ctl_user },
 	{ "audit", "--db FILE audit verify", 1, ctl_audit_cmd },
+	{ "demo", "--db FILE demo", 1, ctl_demo },
 	{ NULL, NULL, 0, NULL }
 };
 
