@@ -18,7 +18,9 @@ ADDING A ROUTE: add one row to MATRIX, e.g.
         admin=200, coord_own=200, proctor_in=200, coord_other=404,
         proctor_out=404),
 Callers not named get 403, anon 401 (routes for everyone: public=200).
-If the route has a new {param}, add it to PARAMS.
+If the route has a new {param}, add it to PARAMS; a row whose own-caller
+success would disturb later rows (ending the candidates' sessions) may name
+other objects of association A with params={"sid": lambda w: ...}.
 """
 import os
 import subprocess
@@ -26,6 +28,7 @@ import uuid
 
 from harness import BIN, ExamdTestCase, main
 from identity_fixture import PASSWORD, seed, token
+from sched_fixture import seed_forms
 
 CALLERS = ("admin", "coord_own", "coord_other", "proctor_in", "proctor_out",
            "grader", "cand_own", "cand_other", "anon")
@@ -43,10 +46,11 @@ def uniq():
     return uuid.uuid4().hex[:10]
 
 
-def row(method, pattern, body=None, fresh=False, public=None, **expect):
+def row(method, pattern, body=None, fresh=False, public=None, params=None,
+        **expect):
     """One route's expectations. body: dict, or callable returning one per
     cell; fresh: sign in anew for the cell (for routes that end the
-    session)."""
+    session); params: {name: f(world)} overriding PARAMS for this row."""
     cells = {}
     for c in CALLERS:
         if public is not None:
@@ -54,7 +58,7 @@ def row(method, pattern, body=None, fresh=False, public=None, **expect):
         else:
             cells[c] = expect.get(c, 401 if c == "anon" else 403)
     return {"method": method, "pattern": pattern, "cells": cells,
-            "body": body, "fresh": fresh}
+            "body": body, "fresh": fresh, "params": params or {}}
 
 
 # Objects the {params} name: all of association A.
@@ -93,6 +97,38 @@ MATRIX = [
     row("POST", "/api/v1/users/{uid}/password", admin=200,
         body={"password": PASSWORD}),
     row("GET", "/api/v1/audit", admin=200, coord_own=200, coord_other=200),
+    # sched (sitting_a is open now; edits go to sitting_later, which has not
+    # opened, and the code reissue to cand_a2, who is nobody's caller)
+    row("GET", "/api/v1/sittings", admin=200, coord_own=200, coord_other=200,
+        proctor_in=200, proctor_out=200),
+    row("POST", "/api/v1/sittings", coord_own=201, coord_other=201,
+        body={"exam_id": "imh-sample-a", "title": "Matrix",
+              "opens_at": "2031-05-01T09:00:00Z",
+              "closes_at": "2031-05-01T12:00:00Z", "timezone": "UTC"}),
+    row("GET", "/api/v1/sittings/{sid}", admin=200, coord_own=200,
+        proctor_in=200, coord_other=404, proctor_out=404),
+    row("PUT", "/api/v1/sittings/{sid}", coord_own=200, coord_other=404,
+        body={"title": "Matrix renamed"},
+        params={"sid": lambda w: w.sitting_later}),
+    row("GET", "/api/v1/sittings/{sid}/candidates", admin=200,
+        coord_own=200, proctor_in=200, coord_other=404, proctor_out=404),
+    row("POST", "/api/v1/sittings/{sid}/candidates", coord_own=201,
+        coord_other=404,
+        body=lambda: {"name": "Matrix Candidate", "track": "IMHS",
+                      "email": uniq() + "@example.org"}),
+    row("GET", "/api/v1/sittings/{sid}/candidates/{cid}", admin=200,
+        coord_own=200, proctor_in=200, coord_other=404, proctor_out=404),
+    row("POST", "/api/v1/sittings/{sid}/candidates/{cid}/access-code",
+        coord_own=200, coord_other=404,
+        params={"cid": lambda w: w.cands["cand_a2"]}),
+    row("POST", "/api/v1/sittings/{sid}/access-codes", coord_own=200,
+        coord_other=404),
+    row("POST", "/api/v1/sittings/{sid}/proctors", coord_own=201,
+        coord_other=404, body={"username": "target_a"}),
+    row("DELETE", "/api/v1/sittings/{sid}/proctors/{uid}", coord_own=200,
+        coord_other=404),
+    row("POST", "/api/v1/sittings/{sid}/cancel", coord_own=200,
+        coord_other=404, params={"sid": lambda w: w.sitting_later}),
 ]
 
 
@@ -110,6 +146,7 @@ class AuthzMatrix(ExamdTestCase):
     @classmethod
     def prepare(cls, examd):
         cls.w = seed(examd)
+        seed_forms(examd.db)
 
     @classmethod
     def setUpClass(cls):
@@ -117,9 +154,9 @@ class AuthzMatrix(ExamdTestCase):
         cls.tokens = {c: token(cls.examd, SIGN_IN[c], cls.w)
                       for c in SIGN_IN}
 
-    def path(self, pattern):
+    def path(self, pattern, params=None):
         p = pattern
-        for name, f in PARAMS.items():
+        for name, f in dict(PARAMS, **(params or {})).items():
             p = p.replace("{%s}" % name, str(f(self.w)))
         self.assertNotIn("{", p, "add the parameter of %s to PARAMS" %
                          pattern)
@@ -149,7 +186,7 @@ class AuthzMatrix(ExamdTestCase):
     def test_matrix(self):
         wrong = []
         for r in MATRIX:
-            path = self.path(r["pattern"])
+            path = self.path(r["pattern"], r["params"])
             for c in CALLERS:
                 tok = None
                 if c != "anon":
