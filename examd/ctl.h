@@ -21,6 +21,8 @@ int	ctl_association(const char *db, int argc, char **argv);
 int	ctl_user(const char *db, int argc, char **argv);
 int	ctl_audit_cmd(const char *db, int argc, char **argv);
 int	ctl_demo(const char *db, int argc, char **argv);
+int	ctl_import(const char *db, int argc, char **argv);
+int	ctl_export(const char *db, int argc, char **argv);
 
 /* Opens the store read-write, schema checked; prints the error itself. */
 struct store;

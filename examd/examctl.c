@@ -19,6 +19,8 @@ static const struct ctl_cmd ctl_cmds[] = {
 	    1, ctl_user },
 	{ "audit", "--db FILE audit verify", 1, ctl_audit_cmd },
 	{ "demo", "--db FILE demo", 1, ctl_demo },
+	{ "import", "--db FILE import [-n] PATH...", 1, ctl_import },
+	{ "export", "--db FILE export --form ID DIR", 1, ctl_export },
 	{ NULL, NULL, 0, NULL }
 };
 
