@@ -31,6 +31,7 @@ struct store;
 struct store_tx;
 
 #define BANK_MAX_ASSET_BYTES	(2L * 1024 * 1024)	/* an item image; bigger is a mistake or an attack */
+#define BANK_MAX_ASSET_SEGMENTS	4	/* "a/b/c/x.png": one route row per depth (bank_api.c) */
 #define BANK_MAX_PAGE		500	/* items per listing page */
 #define BANK_HASH_HEX		65	/* SHA-256 in hex + NUL */
 
@@ -168,7 +169,7 @@ int		 store_item_get_assets(struct store *, int64_t item_id,
 int		 store_form_get(struct store *, const char *form_id,
 		    struct bank_form **out, char **errstr);
 
-/* Forms, sections filled but without their items (a catalogue). */
+/* Every form (or the published ones), read like store_form_get(). */
 struct bank_form_list {
 	struct bank_form **forms;
 	size_t		 n;

@@ -617,8 +617,9 @@ static int
 load_image(struct imp *im, struct imp_item *it, const char *src,
     struct bank_asset *a)
 {
-	char *dir = dir_of(it->path), *full = join(dir, src), *real;
+	char *dir = dir_of(it->path), *full = join(dir, src), *real = NULL;
 	unsigned char *data = NULL;
+	const char *p;
 	const char *mime;
 	struct stat sb;
 	ssize_t n;
@@ -626,6 +627,13 @@ load_image(struct imp *im, struct imp_item *it, const char *src,
 	int fd = -1, rc = -1;
 
 	memset(a, 0, sizeof(*a));
+	for (n = 0, p = src; (p = strchr(p, '/')) != NULL; p++)
+		n++;
+	if (n >= BANK_MAX_ASSET_SEGMENTS) {
+		imp_err(im, "%s: image %s: nested deeper than %d folders",
+		    it->path, src, BANK_MAX_ASSET_SEGMENTS - 1);
+		goto out;
+	}
 	if ((real = realpath(full, NULL)) == NULL) {
 		if (errno == ENOENT) {
 			imp_warn(im, "%s: warning: image %s not found: not "

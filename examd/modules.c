@@ -3,6 +3,7 @@
 
 #include "account.h"
 #include "auth.h"
+#include "bank_api.h"
 #include "core.h"
 #include "events.h"
 #include "http.h"
@@ -15,6 +16,7 @@ const struct module server_modules[] = {
 	{ "auth", auth_routes, auth_init, auth_fini },
 	{ "account", account_routes, NULL, NULL },
 	{ "sched", sched_routes, NULL, NULL },
+	{ "bank", bank_routes, NULL, NULL },
 	{ "web", NULL, web_init, web_fini },
 	{ "events", NULL, events_init, events_fini },
 	{ NULL, NULL, NULL, NULL }

@@ -988,7 +988,7 @@ store_forms_list(struct store *s, int published_only,
 	}
 	sqlite3_reset(st);
 	for (i = 0; rc == SQLITE_DONE && i < out->n; i++)
-		if (read_sections(c, out->forms[i], 0) == -1)
+		if (read_sections(c, out->forms[i], 1) == -1)
 			rc = -1;
 	if (rc != SQLITE_DONE) {
 		bank_form_list_free(out);
