@@ -189,7 +189,8 @@ struct bank_item_filter {
 	int		 limit;		/* 1..BANK_MAX_PAGE; 0 = BANK_MAX_PAGE */
 	int		 offset;
 };
-/* Items without assets' bytes; *total is the count without limit/offset. */
+/* Items with their assets' metadata (no bytes); total is the count
+ * without limit/offset. */
 struct bank_item_list {
 	struct bank_item **items;
 	size_t		 n;

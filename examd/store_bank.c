@@ -652,7 +652,7 @@ store_items_list(struct store *s, const struct bank_item_filter *f,
 	struct store_conn *c = store_reader(s);
 	sqlite3_stmt *st;
 	struct bank_item **v;
-	size_t cap = 0;
+	size_t cap = 0, i;
 	int rc, limit;
 
 	memset(out, 0, sizeof(*out));
@@ -693,6 +693,10 @@ store_items_list(struct store *s, const struct bank_item_filter *f,
 		out->items[out->n++] = item_of_row(st);
 	}
 	sqlite3_reset(st);
+	for (i = 0; rc == SQLITE_DONE && i < out->n; i++)
+		if (store_item_get_assets(s, out->items[i]->id, out->items[i],
+		    0) == -1)
+			rc = -1;
 	if (rc != SQLITE_DONE) {
 		bank_item_list_free(out);
 		return -1;
