@@ -66,9 +66,12 @@ PARAMS = {
     "sid": lambda w: w.sitting_a,
     "uid": lambda w: w.users["target_a"],
     "cid": lambda w: w.cands["cand_a"],
+    "id": lambda w: 1,          # an item: the matrix world has none
+    "p": lambda w: "x.png",     # an image path segment
 }
 
 EVERYONE_SIGNED_IN = {c: 200 for c in CALLERS if c != "anon"}
+NOT_FOUND_SIGNED_IN = {c: 404 for c in CALLERS if c != "anon"}
 
 MATRIX = [
     # core
@@ -129,6 +132,14 @@ MATRIX = [
         coord_other=404),
     row("POST", "/api/v1/sittings/{sid}/cancel", coord_own=200,
         coord_other=404, params={"sid": lambda w: w.sitting_later}),
+    # bank (the shared item bank: no association scoping)
+    row("GET", "/api/v1/exams", admin=200, coord_own=200, coord_other=200),
+    row("GET", "/api/v1/items", admin=200),
+    row("GET", "/api/v1/items/{id}", admin=404),
+    row("GET", "/api/v1/assets/{id}/{p}", **NOT_FOUND_SIGNED_IN),
+    row("GET", "/api/v1/assets/{id}/{p}/{p}", **NOT_FOUND_SIGNED_IN),
+    row("GET", "/api/v1/assets/{id}/{p}/{p}/{p}", **NOT_FOUND_SIGNED_IN),
+    row("GET", "/api/v1/assets/{id}/{p}/{p}/{p}/{p}", **NOT_FOUND_SIGNED_IN),
 ]
 
 
