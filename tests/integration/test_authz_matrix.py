@@ -66,7 +66,7 @@ PARAMS = {
     "sid": lambda w: w.sitting_a,
     "uid": lambda w: w.users["target_a"],
     "cid": lambda w: w.cands["cand_a"],
-    "id": lambda w: 1,          # an item: the matrix world has none
+    "id": lambda w: 1,          # an item of the imported sample bank
     "p": lambda w: "x.png",     # an image path segment
 }
 
@@ -135,7 +135,7 @@ MATRIX = [
     # bank (the shared item bank: no association scoping)
     row("GET", "/api/v1/exams", admin=200, coord_own=200, coord_other=200),
     row("GET", "/api/v1/items", admin=200),
-    row("GET", "/api/v1/items/{id}", admin=404),
+    row("GET", "/api/v1/items/{id}", admin=200),
     row("GET", "/api/v1/assets/{id}/{p}", **NOT_FOUND_SIGNED_IN),
     row("GET", "/api/v1/assets/{id}/{p}/{p}", **NOT_FOUND_SIGNED_IN),
     row("GET", "/api/v1/assets/{id}/{p}/{p}/{p}", **NOT_FOUND_SIGNED_IN),
