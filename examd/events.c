@@ -288,6 +288,21 @@ events_stream(struct req *req, const char *topic, const char *hello,
 }
 
 int
+events_subscribers(struct server *srv, const char *topic)
+{
+	struct events *hub = srv->mod[MOD_EVENTS];
+	struct ev_topic *t;
+	struct ev_sub *s;
+	int n = 0;
+
+	if (hub == NULL || (t = ev_topic(hub, topic, 0)) == NULL)
+		return 0;
+	for (s = t->subs; s != NULL; s = s->next)
+		n++;
+	return n;
+}
+
+int
 events_open_streams(struct server *srv)
 {
 	struct events *hub = srv->mod[MOD_EVENTS];

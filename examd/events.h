@@ -28,6 +28,8 @@ void	events_stream(struct req *, const char *topic, const char *hello,
 /* Queues an event to the topic's streams; data is stolen. */
 void	events_publish(struct server *, const char *topic, const char *event,
 	    json_t *data);
+/* Streams open on a topic now (a candidate is connected). */
+int	events_subscribers(struct server *, const char *topic);
 /* Streams open now, for metrics and tests. */
 int	events_open_streams(struct server *);
 
