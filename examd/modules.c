@@ -5,6 +5,7 @@
 #include "auth.h"
 #include "bank_api.h"
 #include "core.h"
+#include "delivery_api.h"
 #include "events.h"
 #include "http.h"
 #include "scheduling.h"
@@ -19,5 +20,6 @@ const struct module server_modules[] = {
 	{ "bank", bank_routes, NULL, NULL },
 	{ "web", NULL, web_init, web_fini },
 	{ "events", NULL, events_init, events_fini },
+	{ "delivery", delivery_routes, delivery_init, delivery_fini },
 	{ NULL, NULL, NULL, NULL }
 };

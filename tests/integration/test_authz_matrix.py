@@ -22,11 +22,12 @@ If the route has a new {param}, add it to PARAMS; a row whose own-caller
 success would disturb later rows (ending the candidates' sessions) may name
 other objects of association A with params={"sid": lambda w: ...}.
 """
+import http.client
 import os
 import subprocess
 import uuid
 
-from harness import BIN, ExamdTestCase, main
+from harness import BIN, ExamdTestCase, Reply, main
 from identity_fixture import PASSWORD, seed, token
 from sched_fixture import seed_forms
 
@@ -47,10 +48,11 @@ def uniq():
 
 
 def row(method, pattern, body=None, fresh=False, public=None, params=None,
-        **expect):
+        stream=False, **expect):
     """One route's expectations. body: dict, or callable returning one per
     cell; fresh: sign in anew for the cell (for routes that end the
-    session); params: {name: f(world)} overriding PARAMS for this row."""
+    session); params: {name: f(world)} overriding PARAMS for this row;
+    stream: a text/event-stream route (only the status is read)."""
     cells = {}
     for c in CALLERS:
         if public is not None:
@@ -58,7 +60,8 @@ def row(method, pattern, body=None, fresh=False, public=None, params=None,
         else:
             cells[c] = expect.get(c, 401 if c == "anon" else 403)
     return {"method": method, "pattern": pattern, "cells": cells,
-            "body": body, "fresh": fresh, "params": params or {}}
+            "body": body, "fresh": fresh, "params": params or {},
+            "stream": stream}
 
 
 # Objects the {params} name: all of association A.
@@ -68,6 +71,9 @@ PARAMS = {
     "cid": lambda w: w.cands["cand_a"],
     "id": lambda w: 1,          # an item of the imported sample bank
     "p": lambda w: "x.png",     # an image path segment
+    "secid": lambda w: "mc",    # a part of the sample form
+    "n": lambda w: 1,           # an MC item, in the candidate's order
+    "pid": lambda w: "p1",      # an essay prompt
 }
 
 EVERYONE_SIGNED_IN = {c: 200 for c in CALLERS if c != "anon"}
@@ -140,6 +146,40 @@ MATRIX = [
     row("GET", "/api/v1/assets/{id}/{p}/{p}", **NOT_FOUND_SIGNED_IN),
     row("GET", "/api/v1/assets/{id}/{p}/{p}/{p}", **NOT_FOUND_SIGNED_IN),
     row("GET", "/api/v1/assets/{id}/{p}/{p}/{p}/{p}", **NOT_FOUND_SIGNED_IN),
+    # delivery (cand_a is not admitted until the admit row: before it the
+    # candidate's writes get the state's 409, bodies {} a 422; after it the
+    # proctor's clock actions find no part open)
+    row("GET", "/api/v1/attempt", cand_own=200, cand_other=200),
+    row("GET", "/api/v1/attempt/events", stream=True, cand_own=200,
+        cand_other=200),
+    row("GET", "/api/v1/attempt/sections/{secid}", cand_own=409,
+        cand_other=409),
+    row("POST", "/api/v1/attempt/sections/{secid}/start", cand_own=409,
+        cand_other=409),
+    row("POST", "/api/v1/attempt/sections/{secid}/submit", cand_own=409,
+        cand_other=409),
+    row("PUT", "/api/v1/attempt/sections/{secid}/answers/{n}", cand_own=422,
+        cand_other=422),
+    row("PUT", "/api/v1/attempt/sections/{secid}/essays/{pid}", cand_own=422,
+        cand_other=422),
+    row("POST", "/api/v1/sittings/{sid}/candidates/{cid}/admit", admin=200,
+        coord_own=200, proctor_in=200, coord_other=404, proctor_out=404),
+    row("POST", "/api/v1/sittings/{sid}/candidates/{cid}/pause", admin=409,
+        coord_own=409, proctor_in=409, coord_other=404, proctor_out=404),
+    row("POST", "/api/v1/sittings/{sid}/candidates/{cid}/resume", admin=409,
+        coord_own=409, proctor_in=409, coord_other=404, proctor_out=404),
+    row("POST", "/api/v1/sittings/{sid}/candidates/{cid}/extend", admin=422,
+        coord_own=422, proctor_in=422, coord_other=404, proctor_out=404),
+    row("POST", "/api/v1/sittings/{sid}/candidates/{cid}/void", admin=422,
+        coord_own=422, proctor_in=422, coord_other=404, proctor_out=404),
+    row("POST", "/api/v1/sittings/{sid}/pause", admin=200, coord_own=200,
+        proctor_in=200, coord_other=404, proctor_out=404),
+    row("POST", "/api/v1/sittings/{sid}/resume", admin=200, coord_own=200,
+        proctor_in=200, coord_other=404, proctor_out=404),
+    row("GET", "/api/v1/sittings/{sid}/roster", admin=200, coord_own=200,
+        proctor_in=200, coord_other=404, proctor_out=404),
+    row("GET", "/api/v1/sittings/{sid}/events", stream=True, admin=200,
+        coord_own=200, proctor_in=200, coord_other=404, proctor_out=404),
 ]
 
 
@@ -172,6 +212,18 @@ class AuthzMatrix(ExamdTestCase):
         self.assertNotIn("{", p, "add the parameter of %s to PARAMS" %
                          pattern)
         return p
+
+    def stream_status(self, path, tok):
+        """GET an event stream: its status, and the body of an error."""
+        conn = http.client.HTTPSConnection(
+            "127.0.0.1", self.examd.port, context=self.examd.context(),
+            timeout=30)
+        hdrs = {"Authorization": "Bearer " + tok} if tok else {}
+        conn.request("GET", path, headers=hdrs)
+        r = conn.getresponse()
+        body = r.read().decode() if r.status != 200 else ""
+        conn.close()
+        return Reply(r.status, r.getheaders(), body)
 
     def test_every_route_has_a_row(self):
         served = served_routes()
@@ -206,8 +258,11 @@ class AuthzMatrix(ExamdTestCase):
                 body = r["body"]() if callable(r["body"]) else r["body"]
                 if r["method"] in ("POST", "PUT") and body is None:
                     body = {}
-                rep = self.examd.request(r["method"], path, body=body,
-                                         token=tok)
+                if r["stream"]:
+                    rep = self.stream_status(path, tok)
+                else:
+                    rep = self.examd.request(r["method"], path, body=body,
+                                             token=tok)
                 if rep.status != r["cells"][c]:
                     wrong.append("%s %s as %s: got %d, want %d %s" % (
                         r["method"], path, c, rep.status, r["cells"][c],
