@@ -401,6 +401,9 @@ dv_plan(struct dv_op *op, const struct sd_candidate *c)
 	char *err = NULL;
 	int rc;
 
+	if (strcmp(c->sitting_status, "cancelled") == 0)
+		return dv_refuse(op, 409, "sitting_cancelled",
+		    "this sitting has been cancelled");
 	rc = store_form_get(op->srv->store, c->exam_id, &op->form, &err);
 	free(err);
 	if (rc != 0 || op->form == NULL)

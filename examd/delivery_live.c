@@ -4,8 +4,10 @@
  * Deadlines: every cached attempt with a running open part sits in a
  * min-heap keyed by its due time (deadline + EXAMD_SAVE_GRACE_MS + 1 ms:
  * delivery_clock_is_due() is strict). One evtimer waits for the earliest.
- * When it fires, every due part is collected and submitted in ONE unit, so
- * a sitting whose parts end together closes in one pass; the done
+ * It fires DV_COALESCE_MS after the earliest due time, and every part due
+ * by then is submitted in ONE unit, so a sitting whose parts end together
+ * closes in one pass (a save in between is refused by the unit's own clock
+ * check, so the delay never lets a late save in); the done
  * callback pushes "submitted" (by "server") to each candidate and a roster
  * row to each sitting. A paused part is not in the heap: its clock stands.
  *
@@ -161,7 +163,7 @@ dv_timer_reset(struct dv *d)
 		event_del(d->deadline_ev);
 		return;
 	}
-	wait = d->heap[0]->due - dv_now();
+	wait = d->heap[0]->due + DV_COALESCE_MS - dv_now();
 	if (wait < 0)
 		wait = 0;
 	tv.tv_sec = wait / 1000;
@@ -223,11 +225,14 @@ struct dv_att *
 dv_get(struct server *srv, int64_t cid)
 {
 	struct dv *d = dv_of(srv);
-	struct dv_att **p = dv_slot(d, cid), *t;
+	struct dv_att **p, *t;
 	struct sd_candidate c;
 	struct sd_attempt *o;
 	int rc;
 
+	if (d == NULL)		/* a unit's answer after delivery_fini */
+		return NULL;
+	p = dv_slot(d, cid);
 	if (*p != NULL)
 		return *p;
 	if (store_dcandidate_get(srv->store, cid, &c) != 1)

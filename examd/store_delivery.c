@@ -16,7 +16,7 @@
 static const char sql_dcandidate[] =
     "SELECT c.id, c.sitting_id, c.association_id, c.name, c.track,"
     " s.exam_id, s.admission_mode, c.time_multiplier, c.extra_ms_mc,"
-    " c.extra_ms_essay, s.opens_at, s.closes_at"
+    " c.extra_ms_essay, s.opens_at, s.closes_at, s.status"
     " FROM candidates c JOIN sittings s ON s.id = c.sitting_id"
     " WHERE c.id = ?";
 static const char sql_attempt[] =
@@ -200,6 +200,7 @@ store_dcandidate_get(struct store *s, int64_t cid, struct sd_candidate *c)
 	c->extra_ms_essay = sqlite3_column_int64(st, 9);
 	c->opens_at = sqlite3_column_int64(st, 10);
 	c->closes_at = sqlite3_column_int64(st, 11);
+	sd_text(c->sitting_status, sizeof c->sitting_status, st, 12);
 	sqlite3_reset(st);
 	return 1;
 }

@@ -34,6 +34,7 @@ struct sd_candidate {
 	char		 track[SD_IDENT_MAX + 1];
 	char		 exam_id[SD_TITLE_MAX + 1];
 	char		 admission_mode[16];
+	char		 sitting_status[16];	/* "scheduled", "cancelled" */
 	double		 multiplier;
 	int64_t		 extra_ms_mc, extra_ms_essay;
 	int64_t		 opens_at, closes_at;

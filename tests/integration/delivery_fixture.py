@@ -10,6 +10,7 @@ Both may also be called later: they write the file examd has open (WAL).
 """
 import json
 import os
+import shutil
 import sqlite3
 import ssl
 import socket
@@ -72,7 +73,20 @@ class World:
         return rows
 
 
-def seed(examd):
+def short_form(ident, mc_s, essay_s):
+    """imh-short under another identifier with other part lengths."""
+    src = os.path.join(ROOT, "items", "bank", "forms", "imh-short.xml")
+    with open(src) as f:
+        x = f.read()
+    x = x.replace('identifier="imh-short"', 'identifier="%s"' % ident, 1)
+    parts = x.split('<timeLimits maxTime="6"/>')
+    assert len(parts) == 3, "imh-short.xml changed shape"
+    return (parts[0] + '<timeLimits maxTime="%d"/>' % mc_s + parts[1] +
+            '<timeLimits maxTime="%d"/>' % essay_s + parts[2])
+
+
+def seed(examd, forms=None):
+    """forms: {identifier: (mc seconds, essay seconds)}, imh-short copies."""
     w = World(examd)
     examctl("association", "add", "A", "Association A", db=examd.db)
     examctl("association", "add", "B", "Association B", db=examd.db)
@@ -81,7 +95,12 @@ def seed(examd):
                               ("proctor_b", "proctor", "B")):
         examctl("user", "add", name, "--role", role, "--association", assoc,
                 db=examd.db, stdin=PASSWORD + "\n")
-    examctl("import", os.path.join(ROOT, "items", "bank"), db=examd.db)
+    bank = os.path.join(examd.dir, "bank")
+    shutil.copytree(os.path.join(ROOT, "items", "bank"), bank)
+    for ident, (mc_s, essay_s) in (forms or {}).items():
+        with open(os.path.join(bank, "forms", ident + ".xml"), "w") as f:
+            f.write(short_form(ident, mc_s, essay_s))
+    examctl("import", bank, db=examd.db)
     db = sqlite3.connect(examd.db)
     w.assoc = dict(db.execute("SELECT code, id FROM associations"))["A"]
     w.users = dict(db.execute("SELECT username, id FROM users"))

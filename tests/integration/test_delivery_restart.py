@@ -1,0 +1,122 @@
+"""examd killed with SIGKILL in the middle of a part: after the restart
+every acknowledged save is there, the time examd was down is credited to
+the open part (audited), and the deadline is still enforced.
+"""
+import json
+import sqlite3
+import time
+
+from harness import Examd, ExamdTestCase, main
+from delivery_fixture import login, seed
+
+HEARTBEAT = 5.0     # DV_HEARTBEAT_SECONDS: the credit may exceed the outage by this
+
+
+class Restart(ExamdTestCase):
+    @classmethod
+    def setUpClass(cls):
+        pass
+
+    @classmethod
+    def tearDownClass(cls):
+        pass
+
+    def setUp(self):
+        self.examd = Examd()
+        self.w = seed(self.examd, forms={"imh-20": (20, 20)})
+        self.examd.start()
+
+    def tearDown(self):
+        self.examd.cleanup()
+
+    def remaining(self, tok):
+        r = self.examd.api("GET", "/attempt", token=tok)
+        self.assertEqual(r.status, 200, r)
+        return r.json["sections"][0]
+
+    def test_ack_survives_kill9_with_time_credited_and_deadline_enforced(self):
+        sid = self.w.sitting(form="imh-20")
+        cid, code = self.w.candidate(sid)
+        tok = login(self.examd, code)
+        ptok = login(self.examd, username="proctor")
+        r = self.examd.api("POST", "/sittings/%d/candidates/%d/admit" % (
+            sid, cid), token=ptok)
+        self.assertEqual(r.status, 200, r)
+        r = self.examd.api("POST", "/attempt/sections/mc/start", token=tok)
+        self.assertEqual(r.status, 200, r)
+        acked = {}
+        for n, seq, choice in ((1, 1, "a"), (1, 2, "c"), (2, 1, "b"),
+                               (3, 1, "d")):
+            r = self.examd.api("PUT", "/attempt/sections/mc/answers/%d" % n,
+                               {"choice": choice, "seq": seq}, token=tok)
+            self.assertEqual(r.status, 200, r)
+            acked[n] = (choice, seq)
+        before = self.remaining(tok)["remaining_ms"]
+        self.examd.kill9()
+        down = 3.0
+        time.sleep(down)
+        self.examd.start()
+        after_sec = self.remaining(tok)
+        after = after_sec["remaining_ms"]
+        self.assertEqual(after_sec["status"], "open")
+        # Remaining after the restart ~ remaining before the kill: the
+        # outage is credited, plus up to one heartbeat period.
+        self.assertGreaterEqual(after, before - 2000, (before, after))
+        self.assertLessEqual(after, before + HEARTBEAT * 1000 + 2000,
+                             (before, after))
+        view = self.examd.api("GET", "/attempt/sections/mc", token=tok).json
+        for n, (choice, seq) in acked.items():
+            item = view["items"][n - 1]
+            self.assertEqual((item["answer"], item["seq"]), (choice, seq))
+        con = sqlite3.connect(self.examd.db)
+        credits = [json.loads(d) for (d,) in con.execute(
+            "SELECT details FROM audit WHERE action ="
+            " 'section.restart_credit' AND candidate_id = ?", (cid,))]
+        con.close()
+        self.assertEqual(len(credits), 1)
+        self.assertGreaterEqual(credits[0]["credit_ms"], down * 1000)
+        self.assertLessEqual(credits[0]["credit_ms"],
+                             (down + HEARTBEAT + 5) * 1000)
+        # The deadline is still enforced: the server submits the part.
+        end = time.time() + after / 1000 + 5 + 20
+        status = "open"
+        while status != "submitted" and time.time() < end:
+            time.sleep(0.5)
+            status = self.remaining(tok)["status"]
+        self.assertEqual(status, "submitted")
+        r = self.examd.api("PUT", "/attempt/sections/mc/answers/1",
+                           {"choice": "a", "seq": 9}, token=tok)
+        self.assertError(r, 409, "section_closed")
+        con = sqlite3.connect(self.examd.db)
+        by = con.execute("SELECT submitted_by FROM attempt_sections x JOIN"
+                         " attempts a ON a.id = x.attempt_id WHERE"
+                         " a.candidate_id = ? AND x.position = 0",
+                         (cid,)).fetchone()[0]
+        con.close()
+        self.assertEqual(by, "server")
+
+    def test_paused_part_is_not_credited(self):
+        sid = self.w.sitting(form="imh-20")
+        cid, code = self.w.candidate(sid)
+        tok = login(self.examd, code)
+        ptok = login(self.examd, username="proctor")
+        self.examd.api("POST", "/sittings/%d/candidates/%d/admit" % (sid, cid),
+                       token=ptok)
+        self.examd.api("POST", "/attempt/sections/mc/start", token=tok)
+        r = self.examd.api("POST", "/sittings/%d/candidates/%d/pause" % (
+            sid, cid), token=ptok)
+        self.assertEqual(r.status, 200, r)
+        frozen = self.remaining(tok)["remaining_ms"]
+        self.examd.kill9()
+        time.sleep(1)
+        self.examd.start()
+        sec = self.remaining(tok)
+        self.assertEqual((sec["remaining_ms"], sec["paused"]), (frozen, True))
+        r = self.examd.api("POST", "/sittings/%d/candidates/%d/resume" % (
+            sid, cid), token=ptok)
+        self.assertEqual(r.status, 200, r)
+        self.assertLessEqual(frozen - r.json["remaining_ms"], 1000)
+
+
+if __name__ == "__main__":
+    main()
