@@ -566,15 +566,17 @@ parse_form(struct imp *im, struct imp_form *f)
 					imp_err(im, "%s:%ld: item %s: %s: %s",
 					    f->path, r->line, r->identifier,
 					    r->href, strerror(errno));
+					r->refused = 1;
 					continue;
 				}
 				if (f->root_real && !inside(real,
-				    f->root_real))
+				    f->root_real)) {
 					imp_err(im, "%s:%ld: item %s: %s leads "
 					    "outside %s (symbolic link)",
 					    f->path, r->line, r->identifier,
 					    r->href, f->root);
-				else
+					r->refused = 1;
+				} else
 					add_item(im, r->path, real,
 					    f->root_real, f->pkg);
 				free(real);
@@ -817,6 +819,28 @@ lookup_item(const char *path, void *arg)
 	return it && it->q ? it->q : NULL;
 }
 
+/* Refs whose item was refused: its reason is listed once already. */
+static void
+mark_refused(struct imp *im, struct qti_form *q)
+{
+	size_t i, j, k;
+
+	for (i = 0; i < q->n_sections; i++) {
+		struct qti_section *s = &q->sections[i];
+
+		for (j = 0; j <= s->n_tracks; j++) {
+			struct qti_item_ref *refs = j == s->n_tracks ? s->refs :
+			    s->tracks[j].refs;
+			size_t n = j == s->n_tracks ? s->n_refs :
+			    s->tracks[j].n_refs;
+
+			for (k = 0; k < n; k++)
+				if (lookup_item(refs[k].path, im) == NULL)
+					refs[k].refused = 1;
+		}
+	}
+}
+
 static struct bank_item *
 bank_of_ref(struct imp *im, const char *path)
 {
@@ -1023,6 +1047,7 @@ bank_import(struct store *s, char *const *paths, size_t n_paths, int dry_run,
 			    im.forms[i - 1]->path);
 			continue;
 		}
+		mark_refused(&im, f->q);
 		err = NULL;
 		if (qti_form_check(f->q, lookup_item, &im, &err) == -1) {
 			imp_errs(&im, err ? err : "form refused");

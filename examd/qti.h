@@ -128,6 +128,8 @@ struct qti_item_ref {
 	char		*category;	/* category attribute (space-separated) or NULL */
 	long		 line;		/* line in the form file, for messages */
 	struct qti_item	*item;		/* set by qti_form_load_items(), owned */
+	int		 refused;	/* the item's refusal is already reported:
+					 * qti_form_check() adds nothing for it */
 };
 
 struct qti_require {

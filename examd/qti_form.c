@@ -574,9 +574,10 @@ check_ref(const struct qti_form *f, const struct qti_item_ref *r,
 	const struct qti_item *it = lookup ? lookup(r->path, arg) : NULL;
 
 	if (it == NULL) {
-		qti_errlist_add(b, count, f->path, r->line, "item %s (%s) "
-		    "does not resolve to an importable item", r->identifier,
-		    r->href);
+		if (!r->refused)
+			qti_errlist_add(b, count, f->path, r->line, "item %s "
+			    "(%s) does not resolve to an importable item",
+			    r->identifier, r->href);
 		return;
 	}
 	if (it->kind != want)
@@ -658,9 +659,12 @@ own_lookup(const char *path, void *arg)
 	return NULL;
 }
 
+/* Parse one referenced item; a refusal is reported once, at the form's
+ * line, with the item's own reason. */
 static void
-load_ref(struct qti_item_ref *r, qti_classification_fn cls_fn, void *arg,
-    struct qti_buf *b, size_t *count)
+load_ref(const struct qti_form *f, struct qti_item_ref *r,
+    qti_classification_fn cls_fn, void *arg, struct qti_buf *b,
+    size_t *count)
 {
 	char *err = NULL;
 
@@ -669,11 +673,10 @@ load_ref(struct qti_item_ref *r, qti_classification_fn cls_fn, void *arg,
 	r->item = qti_item_parse(r->path, cls_fn ? cls_fn(r->path, arg) : NULL,
 	    &err);
 	if (r->item == NULL) {
-		if (++*count <= QTI_MAX_ERRORS) {
-			if (b->len)
-				qti_buf_adds(b, "\n");
-			qti_buf_adds(b, err ? err : "cannot parse item");
-		}
+		qti_errlist_add(b, count, f->path, r->line, "item %s (%s) does "
+		    "not resolve to an importable item: %s", r->identifier,
+		    r->href, err ? err : "cannot parse it");
+		r->refused = 1;
 		free(err);
 	}
 }
@@ -691,16 +694,14 @@ qti_form_load_items(struct qti_form *f, qti_classification_fn cls_fn,
 		struct qti_section *s = &f->sections[i];
 
 		for (j = 0; j < s->n_refs; j++)
-			load_ref(&s->refs[j], cls_fn, arg, &b, &count);
+			load_ref(f, &s->refs[j], cls_fn, arg, &b, &count);
 		for (j = 0; j < s->n_tracks; j++)
 			for (k = 0; k < s->tracks[j].n_refs; k++)
-				load_ref(&s->tracks[j].refs[k], cls_fn, arg,
+				load_ref(f, &s->tracks[j].refs[k], cls_fn, arg,
 				    &b, &count);
 	}
 	before = count;
-	/* refs whose item failed already have their reason listed above;
-	 * the check adds "does not resolve" for them, which is redundant but
-	 * names the form line. */
+	/* refs whose item failed are listed above, once (ref->refused) */
 	check_form(f, own_lookup, f, &b, &count);
 	if (count == 0 && before == 0) {
 		qti_buf_free(&b);
