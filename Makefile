@@ -16,6 +16,9 @@ SAN	?=
 CFLAGS	+= -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(SAN) -MMD -MP \
 	   -Iexamd -I$(BUILD) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS	+= $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
+
+# examctl import finds the installed QTI schemas here (see examctl(8)).
+$(BUILD)/examd/ctl_bank.o: CFLAGS += -DEXAMD_SHARE_DIR=\"$(PREFIX)/share/examd\"
 LDFLAGS	+= $(SAN)
 
 # Every examd/*.c but the two mains is the shared library of the tools.
