@@ -12,6 +12,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -353,7 +354,7 @@ mkparents(const char *path)
 		return -1;
 	for (s = strchr(p + 1, '/'); s; s = strchr(s + 1, '/')) {
 		*s = '\0';
-		if (mkdir(p, 0755) == -1 && errno != EEXIST) {
+		if (mkdir(p, 0700) == -1 && errno != EEXIST) {
 			free(p);
 			return -1;
 		}
@@ -366,9 +367,12 @@ mkparents(const char *path)
 static int
 write_file(const char *path, const void *data, size_t len, char **errstr)
 {
-	FILE *f;
+	FILE *f = NULL;
+	int fd;
 
-	if (mkparents(path) == -1 || (f = fopen(path, "wx")) == NULL) {
+	/* keys and rubrics: readable by the owner only */
+	if (mkparents(path) == -1 || (fd = open(path, O_WRONLY | O_CREAT |
+	    O_EXCL | O_CLOEXEC, 0600)) == -1 || (f = fdopen(fd, "w")) == NULL) {
 		*errstr = xasprintf("%s: %s", path, strerror(errno));
 		return -1;
 	}
@@ -386,7 +390,7 @@ dir_ready(const char *dir, char **errstr)
 	DIR *d;
 	int empty = 1;
 
-	if (mkdir(dir, 0755) == 0)
+	if (mkdir(dir, 0700) == 0)
 		return 0;
 	if (errno != EEXIST || (d = opendir(dir)) == NULL) {
 		*errstr = xasprintf("%s: %s", dir, strerror(errno));
