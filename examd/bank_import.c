@@ -507,7 +507,9 @@ dedupe_files(struct imp *im)
 {
 	size_t i, j = 0;
 
-	qsort(im->items, im->n_items, sizeof(*im->items), cmp_item_real);
+	if (im->n_items > 1)
+		qsort(im->items, im->n_items, sizeof(*im->items),
+		    cmp_item_real);
 	for (i = 0; i < im->n_items; i++) {
 		if (j > 0 && strcmp(im->items[j - 1]->real,
 		    im->items[i]->real) == 0) {
@@ -1034,7 +1036,8 @@ bank_import(struct store *s, char *const *paths, size_t n_paths, int dry_run,
 	}
 	check_identifiers(&im);
 
-	qsort(im.forms, im.n_forms, sizeof(*im.forms), cmp_form_ident);
+	if (im.n_forms > 1)
+		qsort(im.forms, im.n_forms, sizeof(*im.forms), cmp_form_ident);
 	for (i = 0; i < im.n_forms; i++) {
 		struct imp_form *f = im.forms[i];
 
