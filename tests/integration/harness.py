@@ -220,7 +220,13 @@ class ExamdTestCase(unittest.TestCase):
 
 
 class _Result(unittest.TextTestResult):
-    pass
+    """Remembers which tests ran, for an honest count."""
+
+    def startTest(self, test):
+        super().startTest(test)
+        if not hasattr(self, "ran"):
+            self.ran = []
+        self.ran.append(test)
 
 
 def main():
@@ -229,10 +235,14 @@ def main():
         sys.modules["__main__"])
     runner = unittest.TextTestRunner(verbosity=2, resultclass=_Result)
     res = runner.run(suite)
-    failed = len(res.failures) + len(res.errors) + len(
-        res.unexpectedSuccesses)
-    skipped = len(res.skipped)
-    passed = res.testsRun - failed - skipped
+    # A test may fail and then error in tearDown; a class may fail in
+    # setUpClass/tearDownClass (no test of its own): count each once.
+    bad = {t.id() if hasattr(t, "id") else str(t)
+           for t, _ in res.failures + res.errors}
+    bad |= {t.id() for t in res.unexpectedSuccesses}
+    skipped = {t.id() for t, _ in res.skipped}
+    ran = {t.id() for t in getattr(res, "ran", [])}
+    passed = len(ran - bad - skipped)
     print("%s: %d passed, %d failed, %d skipped" % (
-        os.path.basename(sys.argv[0]), passed, failed, skipped))
-    sys.exit(1 if failed else 0)
+        os.path.basename(sys.argv[0]), passed, len(bad), len(skipped)))
+    sys.exit(1 if bad else 0)
