@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include <event2/buffer.h>
+#include <event2/http.h>
 
 #include "http.h"
 #include "log.h"
@@ -16,6 +17,15 @@
 #define WEB_MAX_FILES	512
 #define WEB_MAX_BYTES	(16 * 1024 * 1024)	/* all pages together */
 #define WEB_MAX_DEPTH	4
+
+/*
+ * Pages run only their own scripts and styles and talk only to this
+ * origin: item HTML is sanitized on import, and this is the second wall
+ * should anything slip through. No framing (clickjacking an exam).
+ */
+#define WEB_CSP	"default-src 'self'; script-src 'self'; style-src 'self'; " \
+	"img-src 'self' data:; connect-src 'self'; object-src 'none'; " \
+	"base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
 struct web_file {
 	char		*path;		/* "/proctor/index.html" */
@@ -164,6 +174,8 @@ web_serve(struct req *req)
 	if ((b = evbuffer_new()) == NULL)
 		fatal("web_serve");
 	evbuffer_add_reference(b, f->data, f->len, NULL, NULL);
+	evhttp_add_header(evhttp_request_get_output_headers(req->evreq),
+	    "Content-Security-Policy", WEB_CSP);
 	http_reply_buffer(req, 200, f->ctype, b);
 	evbuffer_free(b);
 }
