@@ -225,7 +225,8 @@ export class Saver {
 			this.inflight = false;
 			this.offline = false;
 			this.tries = 0;
-			if (r && typeof r.seq === 'number' && r.seq > seq) {
+			if (r && typeof r.seq === 'number' && r.seq > seq &&
+			    r.applied !== true) {
 				// Stored state is newer (another tab, or a seq
 				// from before a reload): go above it.
 				this.seq = r.seq;

@@ -210,6 +210,10 @@ function route(attempt) {
 	closePart();
 	if (status === 'registered' || status === 'waiting')
 		return showWaiting();
+	if (status === 'closed' && !secs.length)
+		return showEnded('The sitting has closed',
+		    'The time to take this examination has passed. Please ' +
+		    'contact your coordinator.');
 	if (!next || status === 'complete')
 		return showEnded('You have finished the examination',
 		    'All your answers were submitted. You may close this window.');
@@ -301,8 +305,8 @@ function showStart(attempt, next, done) {
 	    timeUpNote,
 	    done.length ? h('p', {}, done.map((s) => partName(attempt, s)).join(
 		' and ') + ' submitted. Your answers are saved.') : null,
-	    h('h2', {}, name + (next.kind === 'mc' ? ': multiple choice' :
-		next.kind === 'essay' ? ': vignettes' : '')),
+	    h('h2', {}, name + (next.title ? '' : next.kind === 'mc' ?
+		': multiple choice' : ': vignettes')),
 	    instructionsFor(next, attempt),
 	    h('p', {}, 'The clock starts when you press the button.'),
 	    err, start));
@@ -523,8 +527,14 @@ function connectEvents() {
 	es.addEventListener('resync', () => refresh());
 	es.addEventListener('time', (ev) => {
 		const d = eventData(ev);
-		if (app.part && forThisPart(d))
-			clock.sync(d.remaining_ms);
+		if (app.part && d.section === null)
+			refresh();	// no part open any more
+		else if (app.part && forThisPart(d)) {
+			if (typeof d.paused === 'boolean' && d.paused !== clock.paused)
+				setPaused(d.paused, d.remaining_ms);
+			else
+				clock.sync(d.remaining_ms);
+		}
 	});
 	es.addEventListener('paused', (ev) => {
 		const d = eventData(ev);
@@ -559,7 +569,7 @@ function connectEvents() {
 		    'Time is up. Your answers were submitted.', true);
 		partSubmitted(sec, d.by !== 'proctor');
 	});
-	es.addEventListener('voided', () => refresh());
+	es.addEventListener('void', () => refresh());
 }
 
 // Leaving with an answer not yet on the server: the browser asks first.

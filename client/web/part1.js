@@ -30,8 +30,12 @@ export class McPart extends Part {
 				onSignedOut: () => ctx.signedOut(),
 			    }, typeof it.seq === 'number' ? it.seq : 0));
 		}
-		const saved = Number(sessionStorage.getItem(this.posKey));
-		this.cur = saved >= 0 && saved < this.items.length ? saved : 0;
+		// Where this browser was; elsewhere, the first question not
+		// answered.
+		const saved = localStorage.getItem(this.posKey);
+		const first = this.items.findIndex((it) => !it.answer);
+		this.cur = saved !== null && saved >= 0 && saved < this.items.length ?
+		    Number(saved) : Math.max(0, first);
 		this.render();
 	}
 
@@ -123,7 +127,7 @@ export class McPart extends Part {
 			return;
 		this.cur = i;
 		this.reviewing = false;
-		sessionStorage.setItem(this.posKey, String(i));
+		localStorage.setItem(this.posKey, String(i));
 		const it = this.items[i];
 		const a = this.answers.get(it.n);
 		const stemId = 'stem-' + it.n;
@@ -255,7 +259,7 @@ export class McPart extends Part {
 			return;
 		this.message('');
 		if (await this.ctx.submit((t) => this.message(t)))
-			sessionStorage.removeItem(this.posKey);
+			localStorage.removeItem(this.posKey);
 	}
 
 	// --- state from outside ---

@@ -25,7 +25,7 @@ function readRule(r) {
 }
 
 function categories(p) {
-	const c = p.categories ?? p.category ?? p.group ?? '';
+	const c = p.groups ?? p.categories ?? p.category ?? '';
 	return Array.isArray(c) ? c : String(c).split(/\s+/).filter(Boolean);
 }
 
@@ -81,7 +81,9 @@ export class EssayPart extends Part {
 				r = { text: r };
 			r = r || null;
 			return {
-				chosen: !!r && (r.chosen ?? true),
+				// Chosen once its saved text has a word (the server's
+				// rule); a vignette opened but not written is not.
+				chosen: !!r && (r.words > 0 || /\S/.test(r.text || '')),
 				text: (r && r.text) || '',
 				words: r && typeof r.words === 'number' ? r.words : null,
 				savedText: r ? (r.text || '') : null,
@@ -95,7 +97,7 @@ export class EssayPart extends Part {
 			onPaused: () => ctx.paused(),
 			onSignedOut: () => ctx.signedOut(),
 		    }, this.state[i].seq));
-		const saved = Number(sessionStorage.getItem(this.posKey));
+		const saved = Number(localStorage.getItem(this.posKey));
 		this.cur = saved >= 0 && saved < this.prompts.length ? saved :
 		    Math.max(0, this.state.findIndex((s) => s.chosen));
 		this.render();
@@ -178,7 +180,7 @@ export class EssayPart extends Part {
 		if (this.ta)
 			this.flush();
 		this.cur = i;
-		sessionStorage.setItem(this.posKey, String(i));
+		localStorage.setItem(this.posKey, String(i));
 		const p = this.prompts[i], s = this.state[i];
 		this.panel.setAttribute('aria-labelledby', 'tab-' + i);
 		this.ta = null;
@@ -261,7 +263,7 @@ export class EssayPart extends Part {
 		if (e.status === 409 && e.code !== 'paused')
 			return this.ctx.closed(e);
 		const s = this.state[i];
-		if (e.status === 422 && s.savedText === null) {
+		if (e.code === 'essay_rule') {
 			// The server refused the choice (the rule): the text
 			// stays on screen so nothing typed is lost.
 			this.msgEl.textContent = e.message;
@@ -340,7 +342,7 @@ export class EssayPart extends Part {
 			return;
 		this.msgEl.textContent = '';
 		if (await this.ctx.submit((t) => { this.msgEl.textContent = t; }))
-			sessionStorage.removeItem(this.posKey);
+			localStorage.removeItem(this.posKey);
 	}
 
 	// --- state from outside ---
