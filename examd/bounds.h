@@ -27,6 +27,7 @@
 
 /* Event streams (SSE). */
 #define EXAMD_STREAM_MAX_PENDING (64 * 1024)	/* unsent bytes before a reader counts as stalled */
+#define EXAMD_STREAM_SNDBUF	(32 * 1024)	/* kernel send buffer of a stream (Linux doubles it): no autotuning to 4 MB */
 #define EXAMD_STREAM_HEARTBEAT	15	/* s between comments: finds dead clients, keeps proxies open */
 #define EXAMD_STREAM_RING	64	/* events kept per topic for Last-Event-ID resume */
 

@@ -545,6 +545,22 @@ http_stream_closecb(struct evhttp_connection *evcon, void *arg)
 	free(st);
 }
 
+/*
+ * A stream's socket gets a fixed kernel send buffer: with autotuning a
+ * reader that stops reading parks up to tcp_wmem's maximum (4 MB) in the
+ * kernel before EXAMD_STREAM_MAX_PENDING is ever reached in user space.
+ */
+static void
+http_stream_sndbuf(struct evhttp_connection *evcon)
+{
+	struct bufferevent *bev = evhttp_connection_get_bufferevent(evcon);
+	int fd, size = EXAMD_STREAM_SNDBUF;
+
+	if (bev != NULL && (fd = bufferevent_getfd(bev)) >= 0 &&
+	    setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof size) == -1)
+		log_warn("stream: SO_SNDBUF");
+}
+
 struct http_stream *
 http_stream_start(struct req *req, void (*closed)(void *), void *arg)
 {
@@ -566,8 +582,10 @@ http_stream_start(struct req *req, void (*closed)(void *), void *arg)
 	evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
 	evhttp_add_header(h, "X-Request-Id", req->id);
 	evhttp_send_reply_start(req->evreq, 200, "OK");
-	if (evcon != NULL)
+	if (evcon != NULL) {
 		evhttp_connection_set_closecb(evcon, http_stream_closecb, st);
+		http_stream_sndbuf(evcon);
+	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	metrics_request(req->route ? req->route->pattern : "other", 200,
 	    (t1.tv_sec - req->t0.tv_sec) + (t1.tv_nsec - req->t0.tv_nsec) / 1e9);
