@@ -5,6 +5,7 @@ sample bank's imh-short form and copies of it); bounds are generous, since
 CI machines are shared.
 """
 import json
+import socket
 import sqlite3
 import time
 
@@ -265,6 +266,48 @@ class Clock(TimeCase):
                 break
             time.sleep(0.2)
         self.assertEqual(float(streams[0].split()[1]), 0)
+
+    def open_streams(self):
+        for l in self.examd.request("GET", "/metrics").body.splitlines():
+            if l.startswith("examd_event_streams "):
+                return float(l.split()[1])
+        return None
+
+    def test_a_client_that_stops_reading_is_dropped(self):
+        sid = self.w.sitting(form="imh-30")
+        cid, tok = self.cand(sid)
+        self.start(tok)
+        base = self.open_streams()
+        # A reader with a tiny window that never reads.
+        raw = socket.socket()
+        raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        raw.connect(("127.0.0.1", self.examd.port))
+        stalled = self.examd.context().wrap_socket(
+            raw, server_hostname="localhost")
+        stalled.sendall(("GET /api/v1/attempt/events HTTP/1.1\r\nHost: x"
+                         "\r\nAuthorization: Bearer %s\r\n\r\n" % tok)
+                        .encode())
+        live = EventStream(self.examd, "/sittings/%d/events" % sid,
+                           self.ptok)
+        try:
+            deadline = time.time() + 10
+            while self.open_streams() != base + 2 and time.time() < deadline:
+                time.sleep(0.1)
+            self.assertEqual(self.open_streams(), base + 2)
+            # Pushes to the candidate until the server gives up on it.
+            for i in range(1500):
+                self.proctor(sid, cid, "pause")
+                self.proctor(sid, cid, "resume")
+                if i % 50 == 49 and self.open_streams() == base + 1:
+                    break
+            self.assertEqual(self.open_streams(), base + 1,
+                             "the stalled reader is still held")
+            # The proctor's stream, which reads, is still served.
+            self.proctor(sid, cid, "pause")
+            live.wait_for("candidate", pred=lambda d: d["paused"])
+        finally:
+            live.close()
+            stalled.close()
 
 
 if __name__ == "__main__":
