@@ -65,12 +65,16 @@ static struct dv_att *
 dv_me(struct req *req)
 {
 	struct dv_att *t = dv_get(req->srv, dv_cid(req));
+	int64_t now = dv_now(), was;
 
 	if (t == NULL) {
 		http_error(req, 503, "store_unavailable", "try again");
 		return NULL;
 	}
-	t->last_seen = dv_now();
+	was = t->last_seen;
+	t->last_seen = now;
+	if (was == 0 || now - was >= DV_CONNECTED_MS)
+		dv_notify(req->srv, t, NULL, NULL);	/* now connected */
 	return t;
 }
 

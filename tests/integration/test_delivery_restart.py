@@ -117,6 +117,45 @@ class Restart(ExamdTestCase):
         self.assertEqual(r.status, 200, r)
         self.assertLessEqual(frozen - r.json["remaining_ms"], 1000)
 
+    def test_part_past_its_deadline_when_down_is_submitted_at_start(self):
+        """examd died after a deadline but before closing the part (the
+        heartbeat is after the deadline, so nothing is credited)."""
+        sid = self.w.sitting(form="imh-20")
+        cid, code = self.w.candidate(sid)
+        tok = login(self.examd, code)
+        ptok = login(self.examd, username="proctor")
+        self.examd.api("POST", "/sittings/%d/candidates/%d/admit" % (sid, cid),
+                       token=ptok)
+        self.examd.api("POST", "/attempt/sections/mc/start", token=tok)
+        r = self.examd.api("PUT", "/attempt/sections/mc/answers/2",
+                           {"choice": "b", "seq": 1}, token=tok)
+        self.assertEqual(r.status, 200, r)
+        self.examd.kill9()
+        now = int(time.time() * 1000)
+        con = sqlite3.connect(self.examd.db)
+        con.execute("UPDATE attempt_sections SET started_at = ? WHERE"
+                    " attempt_id = (SELECT id FROM attempts WHERE"
+                    " candidate_id = ?) AND position = 0", (now - 60000, cid))
+        con.execute("UPDATE meta SET value = ? WHERE key = 'heartbeat_ms'",
+                    (str(now - 1000),))
+        con.commit()
+        con.close()
+        self.examd.start()
+        sec = self.remaining(tok)
+        self.assertEqual(sec["status"], "submitted")
+        con = sqlite3.connect(self.examd.db)
+        by, answer = con.execute(
+            "SELECT x.submitted_by, i.answer FROM attempt_sections x JOIN"
+            " attempts a ON a.id = x.attempt_id JOIN attempt_items i ON"
+            " i.attempt_id = a.id AND i.position = 0 AND i.n = 2"
+            " WHERE a.candidate_id = ? AND x.position = 0", (cid,)).fetchone()
+        credits = con.execute("SELECT count(*) FROM audit WHERE action ="
+                              " 'section.restart_credit'").fetchone()[0]
+        con.close()
+        self.assertEqual(by, "server")
+        self.assertIsNotNone(answer)
+        self.assertEqual(credits, 0)
+
 
 if __name__ == "__main__":
     main()
