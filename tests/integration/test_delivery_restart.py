@@ -29,12 +29,8 @@ class Restart(ExamdTestCase):
     def tearDown(self):
         self.examd.cleanup()
 
-    def remaining(self, tok):
-        r = self.examd.api("GET", "/attempt", token=tok)
-        self.assertEqual(r.status, 200, r)
-        return r.json["sections"][0]
-
-    def test_ack_survives_kill9_with_time_credited_and_deadline_enforced(self):
+    def begin(self):
+        """A candidate admitted to a 20-s part, started."""
         sid = self.w.sitting(form="imh-20")
         cid, code = self.w.candidate(sid)
         tok = login(self.examd, code)
@@ -44,6 +40,15 @@ class Restart(ExamdTestCase):
         self.assertEqual(r.status, 200, r)
         r = self.examd.api("POST", "/attempt/sections/mc/start", token=tok)
         self.assertEqual(r.status, 200, r)
+        return sid, cid, tok, ptok
+
+    def remaining(self, tok):
+        r = self.examd.api("GET", "/attempt", token=tok)
+        self.assertEqual(r.status, 200, r)
+        return r.json["sections"][0]
+
+    def test_ack_survives_kill9_with_time_credited_and_deadline_enforced(self):
+        sid, cid, tok, ptok = self.begin()
         acked = {}
         for n, seq, choice in ((1, 1, "a"), (1, 2, "c"), (2, 1, "b"),
                                (3, 1, "d")):
@@ -96,13 +101,7 @@ class Restart(ExamdTestCase):
         self.assertEqual(by, "server")
 
     def test_paused_part_is_not_credited(self):
-        sid = self.w.sitting(form="imh-20")
-        cid, code = self.w.candidate(sid)
-        tok = login(self.examd, code)
-        ptok = login(self.examd, username="proctor")
-        self.examd.api("POST", "/sittings/%d/candidates/%d/admit" % (sid, cid),
-                       token=ptok)
-        self.examd.api("POST", "/attempt/sections/mc/start", token=tok)
+        sid, cid, tok, ptok = self.begin()
         r = self.examd.api("POST", "/sittings/%d/candidates/%d/pause" % (
             sid, cid), token=ptok)
         self.assertEqual(r.status, 200, r)
@@ -120,13 +119,7 @@ class Restart(ExamdTestCase):
     def test_part_past_its_deadline_when_down_is_submitted_at_start(self):
         """examd died after a deadline but before closing the part (the
         heartbeat is after the deadline, so nothing is credited)."""
-        sid = self.w.sitting(form="imh-20")
-        cid, code = self.w.candidate(sid)
-        tok = login(self.examd, code)
-        ptok = login(self.examd, username="proctor")
-        self.examd.api("POST", "/sittings/%d/candidates/%d/admit" % (sid, cid),
-                       token=ptok)
-        self.examd.api("POST", "/attempt/sections/mc/start", token=tok)
+        sid, cid, tok, ptok = self.begin()
         r = self.examd.api("PUT", "/attempt/sections/mc/answers/2",
                            {"choice": "b", "seq": 1}, token=tok)
         self.assertEqual(r.status, 200, r)
