@@ -18,6 +18,10 @@
 static const struct examc_cmd examc_cmds[] = {
 	{ "hammer", "hammer [--path /healthz] [--conns N] [--seconds S]",
 	    examc_hammer },
+	{ "load", "load --codes FILE [--candidates N] [--mode saturate|realistic|"
+	    "start-storm|essay|deadline] [--think-ms MS] [--seconds S] "
+	    "[--ramp-ms MS] [--preconnect] [--events] [--ledger FILE] "
+	    "[--essay-saves N]", examc_load },
 	{ NULL, NULL, NULL }
 };
 

@@ -24,5 +24,6 @@ long		 examc_opt_long(int argc, char **argv, const char *name,
 		    long def, long min, long max);
 
 int	examc_hammer(struct examc *, int argc, char **argv);
+int	examc_load(struct examc *, int argc, char **argv);
 
 #endif

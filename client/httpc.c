@@ -1,3 +1,4 @@
+#include <sys/queue.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 
@@ -16,7 +17,10 @@
 #include "log.h"
 #include "tls.h"
 
+struct httpc_call;
+
 struct httpc {
+	TAILQ_HEAD(, httpc_call) calls;	/* requests not yet answered */
 	struct event_base	*base;
 	struct evhttp_connection *evcon;
 	char			 host[256];
@@ -27,7 +31,9 @@ struct httpc {
 struct httpc_call {
 	struct httpc	*c;
 	httpc_done_fn	 done;
+	httpc_chunk_fn	 chunk;
 	void		*arg;
+	TAILQ_ENTRY(httpc_call) entry;
 };
 
 struct httpc *
@@ -39,6 +45,7 @@ httpc_new(struct event_base *base, SSL_CTX *ctx, const char *host, int port)
 
 	if ((c = calloc(1, sizeof *c)) == NULL)
 		return NULL;
+	TAILQ_INIT(&c->calls);
 	c->base = base;
 	c->port = port;
 	snprintf(c->host, sizeof c->host, "%s", host);
@@ -68,13 +75,20 @@ httpc_new(struct event_base *base, SSL_CTX *ctx, const char *host, int port)
 	return c;
 }
 
+/* evhttp frees requests still queued without calling them back. */
 void
 httpc_free(struct httpc *c)
 {
+	struct httpc_call *call;
+
 	if (c == NULL)
 		return;
 	if (c->evcon != NULL)
 		evhttp_connection_free(c->evcon);
+	while ((call = TAILQ_FIRST(&c->calls)) != NULL) {
+		TAILQ_REMOVE(&c->calls, call, entry);
+		free(call);
+	}
 	free(c);
 }
 
@@ -92,14 +106,28 @@ httpc_reply(struct evhttp_request *req, void *arg)
 		len = evbuffer_get_length(in);
 		body = (const char *)evbuffer_pullup(in, len);
 	}
+	TAILQ_REMOVE(&call->c->calls, call, entry);
 	call->done(status, body, len, call->arg);
 	free(call);
 }
 
-int
-httpc_request(struct httpc *c, const char *method, const char *path,
+/* evhttp drains the input buffer after this returns. */
+static void
+httpc_chunk(struct evhttp_request *req, void *arg)
+{
+	struct httpc_call *call = arg;
+	struct evbuffer *in = evhttp_request_get_input_buffer(req);
+	size_t len = evbuffer_get_length(in);
+
+	if (len > 0)
+		call->chunk((const char *)evbuffer_pullup(in, len), len,
+		    call->arg);
+}
+
+static int
+httpc_send(struct httpc *c, const char *method, const char *path,
     const char *token, const char *body, size_t len, httpc_done_fn done,
-    void *arg)
+    httpc_chunk_fn chunk, void *arg)
 {
 	struct evhttp_request *req;
 	struct evkeyvalq *h;
@@ -123,13 +151,19 @@ httpc_request(struct httpc *c, const char *method, const char *path,
 		return -1;
 	call->c = c;
 	call->done = done;
+	call->chunk = chunk;
 	call->arg = arg;
 	if ((req = evhttp_request_new(httpc_reply, call)) == NULL) {
 		free(call);
 		return -1;
 	}
+	if (chunk != NULL)
+		evhttp_request_set_chunked_cb(req, httpc_chunk);
+	TAILQ_INSERT_TAIL(&c->calls, call, entry);
 	h = evhttp_request_get_output_headers(req);
 	evhttp_add_header(h, "Host", c->host);
+	if (chunk != NULL)
+		evhttp_add_header(h, "Accept", "text/event-stream");
 	if (token != NULL) {
 		snprintf(auth, sizeof auth, "Bearer %s", token);
 		evhttp_add_header(h, "Authorization", auth);
@@ -138,8 +172,10 @@ httpc_request(struct httpc *c, const char *method, const char *path,
 		evhttp_add_header(h, "Content-Type", "application/json");
 		evbuffer_add(evhttp_request_get_output_buffer(req), body, len);
 	}
+	/* On failure evhttp has freed req or failed it through httpc_reply;
+	 * a call still listed is freed by httpc_free. */
 	if (evhttp_make_request(c->evcon, req, type, path) == -1)
-		return -1;	/* evhttp freed req and called nothing */
+		return -1;
 	/* The socket exists once the request is made: no Nagle delays. */
 	if (!c->nodelay && (bev = evhttp_connection_get_bufferevent(c->evcon))
 	    != NULL && (fd = bufferevent_getfd(bev)) >= 0) {
@@ -147,6 +183,21 @@ httpc_request(struct httpc *c, const char *method, const char *path,
 		c->nodelay = 1;
 	}
 	return 0;
+}
+
+int
+httpc_request(struct httpc *c, const char *method, const char *path,
+    const char *token, const char *body, size_t len, httpc_done_fn done,
+    void *arg)
+{
+	return httpc_send(c, method, path, token, body, len, done, NULL, arg);
+}
+
+int
+httpc_stream(struct httpc *c, const char *path, const char *token,
+    httpc_chunk_fn chunk, httpc_done_fn done, void *arg)
+{
+	return httpc_send(c, "GET", path, token, NULL, 0, done, chunk, arg);
 }
 
 int

@@ -25,6 +25,16 @@ void		 httpc_free(struct httpc *);
 int		 httpc_request(struct httpc *, const char *method,
 		    const char *path, const char *token, const char *body,
 		    size_t len, httpc_done_fn, void *arg);
+/*
+ * A long-lived GET whose body arrives in pieces (text/event-stream): chunk
+ * is called with each piece as it is read (the data is only valid during
+ * the call), done once when the reply ends or the connection fails. The
+ * connection carries nothing else while the stream is open.
+ */
+typedef void (*httpc_chunk_fn)(const char *data, size_t len, void *arg);
+int		 httpc_stream(struct httpc *, const char *path,
+		    const char *token, httpc_chunk_fn, httpc_done_fn,
+		    void *arg);
 /* Splits "host:port"; 0 or -1. */
 int		 httpc_parse_addr(const char *addr, char *host, size_t hostlen,
 		    int *port);
