@@ -21,7 +21,7 @@ static const struct examc_cmd examc_cmds[] = {
 	{ "load", "load --codes FILE [--candidates N] [--mode saturate|realistic|"
 	    "start-storm|essay|deadline] [--think-ms MS] [--seconds S] "
 	    "[--ramp-ms MS] [--preconnect] [--events] [--ledger FILE] "
-	    "[--essay-saves N]", examc_load },
+	    "[--essay-saves N] [--measure-after S]", examc_load },
 	{ NULL, NULL, NULL }
 };
 

@@ -51,6 +51,7 @@
 #define LOAD_ESSAY_MAX_WORDS	2500	/* then the text starts again */
 #define LOAD_SCRATCH		(64 * 1024)
 #define LOAD_MAX_STATUSES	8	/* distinct error statuses kept per kind */
+#define LOAD_CONNECT_RATE	1000	/* --preconnect: new TLS connections a second */
 
 enum load_mode {
 	MODE_SATURATE, MODE_REALISTIC, MODE_START_STORM, MODE_ESSAY,
@@ -140,9 +141,10 @@ struct load {
 	struct stats	 st[K_NKINDS];
 	double		 first_at[K_NKINDS], last_at[K_NKINDS];
 	struct load_errs errs[K_NKINDS];
-	double		 t_start, t_flows, t_end;
+	double		 t_start, t_flows, t_end, t_measure;
 	long		 inflight, done, failed, connected;
 	long		 reconnects, stale, ledger_lines, events_seen;
+	long		 measure_after, unmeasured;
 	long		 submitted_events, streams;
 	double		 last_first, last_told, min_deadline, max_deadline;
 	int		 stopping;
@@ -201,6 +203,11 @@ load_err(struct load *l, enum load_kind k, int status)
 static void
 load_sample(struct load *l, enum load_kind k, double t0, double t1)
 {
+	/* Saves during the ramp are not the steady state: --measure-after. */
+	if ((k == K_ANSWER || k == K_ESSAY) && t0 < l->t_measure) {
+		l->unmeasured++;
+		return;
+	}
 	if (l->st[k].n == 0 || t0 < l->first_at[k])
 		l->first_at[k] = t0;
 	if (t1 > l->last_at[k])
@@ -725,7 +732,8 @@ cand_reply(struct cand *cd, int status, json_t *root, double t)
 		if (!json_is_true(json_object_get(root, "saved")) ||
 		    !json_is_integer(v)) {
 			load_err(l, cd->kind, status);
-		} else if (json_integer_value(v) != cd->sent_seq) {
+		} else if (json_integer_value(v) != cd->sent_seq ||
+		    json_is_false(json_object_get(root, "applied"))) {
 			/* A stored seq above ours (an earlier run): catch up. */
 			l->stale++;
 			if (json_integer_value(v) > cd->seq)
@@ -1046,7 +1054,7 @@ load_check_args(int argc, char **argv)
 {
 	static const char *const valued[] = { "--codes", "--candidates",
 	    "--think-ms", "--seconds", "--mode", "--ledger", "--ramp-ms",
-	    "--essay-saves", NULL };
+	    "--essay-saves", "--measure-after", NULL };
 	static const char *const flags[] = { "--events", "--preconnect", NULL };
 	int i, j, ok;
 
@@ -1113,6 +1121,9 @@ load_print(struct load *l)
 	}
 	if (any)
 		printf("  (status 0: transport)\n");
+	if (l->measure_after > 0)
+		printf("saves measured after the first %ld s (%ld before it "
+		    "left out)\n", l->measure_after, l->unmeasured);
 	printf("candidates: %ld done, %ld failed, %ld unfinished; "
 	    "reconnects %ld, stale saves %ld\n", l->done, l->failed,
 	    l->n - l->done - l->failed, l->reconnects, l->stale);
@@ -1178,6 +1189,8 @@ examc_load(struct examc *ex, int argc, char **argv)
 	    3600 * 1000);
 	l->essay_saves = examc_opt_long(argc, argv, "--essay-saves", 20, 1,
 	    100000);
+	l->measure_after = examc_opt_long(argc, argv, "--measure-after", 0, 0,
+	    24 * 3600);
 	l->events = load_flag(argc, argv, "--events");
 	l->preconnect = load_flag(argc, argv, "--preconnect");
 	if (l->seconds == 0 && (l->mode == MODE_SATURATE ||
@@ -1228,15 +1241,18 @@ examc_load(struct examc *ex, int argc, char **argv)
 	    (l->drain_timer = evtimer_new(ex->base, drain_cb, l)) == NULL)
 		fatalx("evtimer_new");
 	l->t_start = stats_now();
+	l->t_measure = l->t_start + l->measure_after;
 	if (l->preconnect) {
-		/* Connections first (2,000 a second), then every flow at once
-		 * over --ramp-ms: a room that is already on the page. */
+		/* Connections first, then every flow at once over --ramp-ms:
+		 * a room that is already on the page. */
 		for (i = 0; i < l->n; i++)
-			cand_later(&l->cands[i], cand_connect, i / 2.0);
+			cand_later(&l->cands[i], cand_connect,
+			    i * 1000.0 / LOAD_CONNECT_RATE);
 	} else
 		load_begin_flows(l);
 	if (l->seconds > 0) {
-		tv.tv_sec = l->seconds + (l->preconnect ? l->n / 2000 : 0);
+		tv.tv_sec = l->seconds + (l->preconnect ? l->n /
+		    LOAD_CONNECT_RATE : 0);
 		tv.tv_usec = 0;
 		evtimer_add(l->end_timer, &tv);
 	}

@@ -6,15 +6,17 @@ straight into the SQLite file (the scheduling API comes later), with the
 access code stored the way examd stores it: SHA-256 of the normalised code.
 Call seed(examd) from ExamdTestCase.prepare (before examd starts).
 """
-import hashlib
-import secrets
+import os
+import sys
 import sqlite3
 import time
 
-from harness import examctl
+from harness import ROOT, examctl
+
+sys.path.insert(0, os.path.join(ROOT, "scripts"))
+from benchlib import code_hash, new_code  # noqa: E402,F401  (one normalisation)
 
 PASSWORD = "correct horse battery staple"
-CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
 # name -> (role, association code or None, extra examctl flags)
 STAFF = {
@@ -27,17 +29,6 @@ STAFF = {
     "target_a": ("proctor", "A", []),        # object of admin actions
     "target_b": ("proctor", "B", []),
 }
-
-
-def new_code():
-    raw = "".join(secrets.choice(CROCKFORD) for _ in range(20))
-    return "-".join(raw[i:i + 4] for i in range(0, 20, 4))
-
-
-def code_hash(code):
-    norm = code.replace("-", "").replace(" ", "").upper()
-    norm = norm.replace("I", "1").replace("L", "1").replace("O", "0")
-    return hashlib.sha256(norm.encode()).hexdigest()
 
 
 class World:

@@ -1,0 +1,195 @@
+#!/usr/bin/env python3
+"""Delivery benchmarks (make bench): `examc load` against a real examd on
+127.0.0.1, every figure beside a reference measured in the same run.
+
+  1. Saturation: durable answer saves per second and p50/p99/p99.9 at 100
+     and 1,000 keep-alive connections, beside GET /healthz over TLS on the
+     same examd (the stack's ceiling without disk).
+     Targets: saves >= 70 % of the ceiling; p99 <= 10 ms at 100, <= 100 ms
+     at 1,000.
+  2. A realistic sitting: 10,000 connected candidates, one save every 5 s
+     each: p99 save latency, examd RSS idle and loaded, RSS per connected
+     candidate (target <= 64 KiB), examd CPU.
+  3. Start storm: 1,000 candidates on open connections sign in and start
+     within the same second: time until all have their first question.
+  4. Deadline storm: 1,000 parts (imh-short, 6 s) ending in the same second:
+     time until every candidate has been told by its event stream, and the
+     parts submitted in the database.
+
+Usage: bench-delivery.py [BIN]   (EXAMD_BIN or bin/ by default)
+Environment: BENCH_SECONDS (saturation run length, default 3),
+BENCH_SITTING_SECONDS (realistic sitting, default 45),
+BENCH_SITTING_CANDIDATES (default 10000).
+"""
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import benchlib  # noqa: E402
+
+BIN = sys.argv[1] if len(sys.argv) > 1 else os.environ.get("EXAMD_BIN", "bin")
+SECS = int(os.environ.get("BENCH_SECONDS", "3"))
+SITTING_SECS = int(os.environ.get("BENCH_SITTING_SECONDS", "45"))
+SITTING_N = int(os.environ.get("BENCH_SITTING_CANDIDATES", "10000"))
+STORM_N = 1000
+FORM = "imh-sample-a"
+SHORT_FORM = "imh-short"
+
+
+def say(*a):
+    print(*a, flush=True)
+
+
+def row(rows, kind):
+    return rows.get(kind) or dict(n=0, rate=0, p50=0, p99=0, p999=0, max=0,
+                                  errors=0)
+
+
+def fig(r):
+    return "%d/s  p50 %.2f ms  p99 %.2f ms  p99.9 %.2f ms  max %.2f ms  (%d, %d errors)" % (
+        r["rate"], r["p50"], r["p99"], r["p999"], r["max"], r["n"],
+        r["errors"])
+
+
+def check(ok, text):
+    return "%s %s" % ("ok  " if ok else "MISS", text)
+
+
+def load(fx, ex, codes, n, *args, sample=None):
+    rc, out, err, rows = benchlib.examc(
+        fx, ex, "load", "--codes", codes, "--candidates", n, *args,
+        sample=sample)
+    if rc != 0:
+        say(out + err)
+        say("examc load exited %d" % rc)
+    return rows, out
+
+
+def saturation(fx, ex, codes):
+    say("== saturation: durable answer saves vs GET /healthz, %d s each" % SECS)
+    ceil, saves = {}, {}
+    for n in (100, 1000):
+        rc, out, err, rows = benchlib.examc(fx, ex, "hammer", "--path",
+                                            "/healthz", "--conns", n,
+                                            "--seconds", SECS)
+        ceil[n] = row(rows, "/healthz")
+        rows, out = load(fx, ex, codes, n, "--mode", "saturate",
+                         "--seconds", SECS, "--ramp-ms", 0)
+        saves[n] = row(rows, "answer")
+    for n in (100, 1000):
+        ratio = saves[n]["rate"] / ceil[n]["rate"] if ceil[n]["rate"] else 0
+        target = 10 if n == 100 else 100
+        say("%5d connections: /healthz %s" % (n, fig(ceil[n])))
+        say("                   saves    %s" % fig(saves[n]))
+        say("                   %s" % check(ratio >= 0.70,
+            "saves/s = %.0f %% of the /healthz ceiling (target >= 70 %%)" %
+            (100 * ratio)))
+        say("                   %s" % check(
+            saves[n]["p99"] <= target and saves[n]["n"] > 0,
+            "save p99 %.2f ms (target <= %d ms)" % (saves[n]["p99"], target)))
+
+
+def realistic(fx, codes):
+    say()
+    say("== a realistic sitting: %d candidates, one save every 5 s each, %d s"
+        % (SITTING_N, SITTING_SECS))
+    ex = benchlib.Examd(fx)
+    try:
+        rc, out, err, rows = benchlib.examc(fx, ex, "hammer", "--path",
+                                            "/healthz", "--conns", 1,
+                                            "--seconds", 1)
+        idle = ex.rss_kib()
+        cpu0, t0 = ex.cpu_s(), time.time()
+        peak = [0]
+
+        def sample():
+            peak[0] = max(peak[0], ex.rss_kib())
+        # Sign-ins spread over 15 s; saves measured once all are in.
+        rows, out = load(fx, ex, codes, SITTING_N, "--mode", "realistic",
+                         "--think-ms", 5000, "--ramp-ms", 15000,
+                         "--measure-after", 20, "--seconds", SITTING_SECS,
+                         sample=sample)
+        cpu = ex.cpu_s() - cpu0
+        wall = time.time() - t0
+        a = row(rows, "answer")
+        say(out.rstrip())
+        per = (peak[0] - idle) / SITTING_N
+        say("saves: %s" % fig(a))
+        say("examd RSS: idle %d KiB, with %d candidates connected %d KiB "
+            "(%.1f MiB)" % (idle, SITTING_N, peak[0], peak[0] / 1024))
+        say(check(per <= 64, "RSS per connected candidate %.1f KiB "
+                  "(target <= 64 KiB)" % per))
+        say("examd CPU: %.1f s over %.1f s = %.0f %% of one core" %
+            (cpu, wall, 100 * cpu / wall))
+    finally:
+        ex.stop()
+
+
+def start_storm(fx, codes):
+    say()
+    say("== start storm: %d candidates, connected, sign in and start within "
+        "one second" % STORM_N)
+    ex = benchlib.Examd(fx)
+    try:
+        rows, out = load(fx, ex, codes, STORM_N, "--mode", "start-storm",
+                         "--preconnect", "--ramp-ms", 1000, "--seconds", 60)
+        say(out.rstrip())
+    finally:
+        ex.stop()
+
+
+def deadline_storm(fx, sid, codes):
+    say()
+    say("== deadline storm: %d parts of %s (6 s) ending in the same second"
+        % (STORM_N, SHORT_FORM))
+    ex = benchlib.Examd(fx)
+    try:
+        rows, out = load(fx, ex, codes, STORM_N, "--mode", "deadline",
+                         "--preconnect", "--ramp-ms", 500, "--think-ms",
+                         1000, "--events", "--seconds", 60)
+        say(out.rstrip())
+    finally:
+        ex.stop()
+
+
+def main():
+    hard = benchlib.raise_nofile()
+    if hard < SITTING_N + 2 * STORM_N + 512:
+        say("note: open-file hard limit %d; fewer candidates than planned "
+            "may connect" % hard)
+    routes = subprocess.run([benchlib.bin_path(BIN, "examd"), "--routes"],
+                            capture_output=True, text=True).stdout
+    if "/api/v1/attempt" not in routes:
+        say("skipped: examd has no candidate delivery API (/api/v1/attempt) "
+            "yet; the /healthz ceiling is in bench-http.sh")
+        return 0
+    tmp = tempfile.mkdtemp(prefix="examd-bench-deliv-")
+    try:
+        try:
+            fx = benchlib.Fixture(tmp, BIN)
+        except benchlib.Unavailable as e:
+            say("skipped: %s" % e)
+            return 0
+        n = max(SITTING_N, 1000)
+        _, main_codes = fx.add_sitting(FORM, n, "main")
+        _, storm_codes = fx.add_sitting(FORM, STORM_N, "storm")
+        sid, short_codes = fx.add_sitting(SHORT_FORM, STORM_N, "short")
+        ex = benchlib.Examd(fx)
+        try:
+            saturation(fx, ex, main_codes)
+        finally:
+            ex.stop()
+        realistic(fx, main_codes)
+        start_storm(fx, storm_codes)
+        deadline_storm(fx, sid, short_codes)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
