@@ -2,6 +2,7 @@
  * examc: the command-line client. Commands are rows of a table; each
  * speaks HTTPS to examd with the peer verified against --cacert.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +22,8 @@ static const struct examc_cmd examc_cmds[] = {
 	{ "load", "load --codes FILE [--candidates N] [--mode saturate|realistic|"
 	    "start-storm|essay|deadline] [--think-ms MS] [--seconds S] "
 	    "[--ramp-ms MS] [--preconnect] [--events] [--ledger FILE] "
-	    "[--essay-saves N] [--measure-after S]", examc_load },
+	    "[--essay-saves N] [--max-starting N]"
+	    " [--settle-seconds S]", examc_load },
 	{ NULL, NULL, NULL }
 };
 
@@ -107,6 +109,8 @@ main(int argc, char **argv)
 		free(err);
 		return 1;
 	}
+	/* A peer that closes first must not kill the client: EPIPE instead. */
+	signal(SIGPIPE, SIG_IGN);
 	evthread_use_pthreads();
 	ex.base = event_base_new();
 	i = c->fn(&ex, argc - i - 1, argv + i + 1);

@@ -52,6 +52,8 @@
 #define LOAD_SCRATCH		(64 * 1024)
 #define LOAD_MAX_STATUSES	8	/* distinct error statuses kept per kind */
 #define LOAD_CONNECT_RATE	1000	/* --preconnect: new TLS connections a second */
+#define LOAD_SETTLE_DEFAULT	120	/* s: saves are measured once all are in, or after this */
+#define LOAD_BACKOFF_MAX_MS	5000	/* reconnects back off up to this */
 
 enum load_mode {
 	MODE_SATURATE, MODE_REALISTIC, MODE_START_STORM, MODE_ESSAY,
@@ -104,6 +106,8 @@ struct cand {
 	double		 t0;		/* request sent */
 	double		 t_begin;	/* first sign-in sent */
 	int		 have_first;
+	int		 starting;	/* counted in l->starting */
+	int		 fails;		/* transport failures in a row */
 	int		 nsec, sec;
 	struct load_section secs[LOAD_MAX_SECTIONS];
 	int		 nitems, cursor;
@@ -144,7 +148,9 @@ struct load {
 	double		 t_start, t_flows, t_end, t_measure;
 	long		 inflight, done, failed, connected;
 	long		 reconnects, stale, ledger_lines, events_seen;
-	long		 measure_after, unmeasured;
+	long		 max_starting, starting, unmeasured, first_count;
+	long		 settle;	/* s to wait for all to be in */
+	long		*queue, qhead, qtail;	/* waiting to start: --max-starting */
 	long		 submitted_events, streams;
 	double		 last_first, last_told, min_deadline, max_deadline;
 	int		 stopping;
@@ -162,6 +168,15 @@ static void cand_submit(struct cand *);
 static void cand_events(struct cand *);
 static void cand_done(int, const char *, size_t, void *);
 static void load_check_end(struct load *);
+static void load_all_in(struct load *);
+static void cand_started(struct cand *);
+
+static int
+load_measures_saves(struct load *l)
+{
+	return l->mode == MODE_SATURATE || l->mode == MODE_REALISTIC ||
+	    l->mode == MODE_ESSAY;
+}
 
 static unsigned int
 cand_rand(struct cand *cd)
@@ -239,6 +254,21 @@ timer_cb(evutil_socket_t fd, short what, void *arg)
 	step(cd);
 }
 
+/* After a transport failure: 200 ms doubling to 5 s, jittered, so a
+ * server that drops connections is not answered with a reconnect storm. */
+static double
+cand_backoff(struct cand *cd)
+{
+	double ms = LOAD_RETRY_MS;
+	int i;
+
+	for (i = 1; i < cd->fails && ms < LOAD_BACKOFF_MAX_MS; i++)
+		ms *= 2;
+	if (ms > LOAD_BACKOFF_MAX_MS)
+		ms = LOAD_BACKOFF_MAX_MS;
+	return ms * (0.5 + (cand_rand(cd) % 1000) / 1000.0);
+}
+
 /* Runs step after ms (0: on the next loop turn). */
 static void
 cand_later(struct cand *cd, void (*step)(struct cand *), double ms)
@@ -264,8 +294,11 @@ cand_finish(struct cand *cd, int ok)
 	cd->st = ok ? C_DONE : C_FAILED;
 	if (ok)
 		l->done++;
-	else
+	else {
 		l->failed++;
+		cand_started(cd);
+		load_all_in(l);
+	}
 	load_check_end(l);
 }
 
@@ -292,8 +325,9 @@ cand_send(struct cand *cd, enum load_kind k, const char *method,
 		cd->dead = cd->c;
 		cd->c = NULL;
 		l->reconnects++;
+		cd->fails++;
 		cand_later(cd, cd->step ? cd->step : cand_attempt,
-		    LOAD_RETRY_MS);
+		    cand_backoff(cd));
 	}
 }
 
@@ -663,6 +697,22 @@ ledger_add(struct cand *cd)
 	l->ledger_lines++;
 }
 
+/*
+ * Modes that measure saves do so for --seconds from the moment the last
+ * candidate has its first question: the sign-in storm is not the figure.
+ */
+static void
+load_all_in(struct load *l)
+{
+	struct timeval tv = { l->seconds, 0 };
+
+	if (!load_measures_saves(l) || l->t_measure < 1e300 ||
+	    l->first_count + l->failed < l->n)
+		return;
+	l->t_measure = stats_now();
+	evtimer_add(l->end_timer, &tv);
+}
+
 static void
 cand_first_question(struct cand *cd, double t)
 {
@@ -674,6 +724,9 @@ cand_first_question(struct cand *cd, double t)
 	load_sample(l, K_FIRST, cd->t_begin, t);
 	if (t > l->last_first)
 		l->last_first = t;
+	l->first_count++;
+	cand_started(cd);
+	load_all_in(l);
 }
 
 static void
@@ -768,11 +821,13 @@ cand_done(int status, const char *body, size_t len, void *arg)
 		cd->dead = cd->c;
 		cd->c = NULL;
 		l->reconnects++;
+		cd->fails++;
 		if (!l->stopping)
-			cand_later(cd, cd->step, LOAD_RETRY_MS);
+			cand_later(cd, cd->step, cand_backoff(cd));
 		load_check_end(l);
 		return;
 	}
+	cd->fails = 0;
 	if (status >= 200 && status < 300) {
 		load_sample(l, k, cd->t0, t);
 		if (k == K_CONNECT || (root = json_loadb(body, len, 0, NULL))
@@ -945,6 +1000,37 @@ load_stop(struct load *l)
 	load_check_end(l);
 }
 
+/* A candidate begins (signs in) unless --max-starting are signing in. */
+static void
+cand_begin(struct cand *cd)
+{
+	struct load *l = cd->l;
+
+	if (l->max_starting > 0 && l->starting >= l->max_starting) {
+		l->queue[l->qtail++] = cd->idx;
+		cd->st = C_IDLE;
+		return;
+	}
+	l->starting++;
+	cd->starting = 1;
+	cand_login(cd);
+}
+
+/* The candidate has its first question, or gave up: let the next begin. */
+static void
+cand_started(struct cand *cd)
+{
+	struct load *l = cd->l;
+
+	if (!cd->starting)
+		return;
+	cd->starting = 0;
+	l->starting--;
+	/* Directly, so that no ramp timer takes the free place first. */
+	if (l->qhead < l->qtail && !l->stopping)
+		cand_begin(&l->cands[l->queue[l->qhead++]]);
+}
+
 static void
 load_begin_flows(struct load *l)
 {
@@ -952,7 +1038,7 @@ load_begin_flows(struct load *l)
 
 	l->t_flows = stats_now();
 	for (i = 0; i < l->n; i++)
-		cand_later(&l->cands[i], cand_login,
+		cand_later(&l->cands[i], cand_begin,
 		    l->n > 1 ? (double)l->ramp_ms * i / l->n : 0);
 }
 
@@ -976,9 +1062,20 @@ load_check_end(struct load *l)
 static void
 end_cb(evutil_socket_t fd, short what, void *arg)
 {
+	struct load *l = arg;
+	struct timeval tv = { l->seconds, 0 };
+
 	(void)fd;
 	(void)what;
-	load_stop(arg);
+	if (load_measures_saves(l) && l->t_measure >= 1e300) {
+		/* --settle-seconds ran out: measure those who are in. */
+		log_warnx("load: %ld of %ld candidates in after %ld s; measuring "
+		    "saves from now", l->first_count, l->n, l->settle);
+		l->t_measure = stats_now();
+		evtimer_add(l->end_timer, &tv);
+		return;
+	}
+	load_stop(l);
 }
 
 static void
@@ -1054,7 +1151,7 @@ load_check_args(int argc, char **argv)
 {
 	static const char *const valued[] = { "--codes", "--candidates",
 	    "--think-ms", "--seconds", "--mode", "--ledger", "--ramp-ms",
-	    "--essay-saves", "--measure-after", NULL };
+	    "--essay-saves", "--max-starting", "--settle-seconds", NULL };
 	static const char *const flags[] = { "--events", "--preconnect", NULL };
 	int i, j, ok;
 
@@ -1095,11 +1192,13 @@ static void
 load_print(struct load *l)
 {
 	double span, total = l->t_end - l->t_start;
+	struct rusage ru;
 	struct load_errs *e;
 	int k, i, any = 0;
 
-	printf("load: mode %s, %ld candidates, %.1f s, think %ld ms, ramp %ld ms%s%s\n",
-	    load_mode_names[l->mode], l->n, total, l->think_ms, l->ramp_ms,
+	printf("load: mode %s, %ld candidates, %.1f s, think %ld ms, ramp %ld ms, "
+	    "at most %ld signing in%s%s\n", load_mode_names[l->mode], l->n,
+	    total, l->think_ms, l->ramp_ms, l->max_starting,
 	    l->events ? ", events" : "", l->preconnect ? ", preconnect" : "");
 	stats_print_header(stdout);
 	for (k = 0; k < K_NKINDS; k++) {
@@ -1121,9 +1220,15 @@ load_print(struct load *l)
 	}
 	if (any)
 		printf("  (status 0: transport)\n");
-	if (l->measure_after > 0)
-		printf("saves measured after the first %ld s (%ld before it "
-		    "left out)\n", l->measure_after, l->unmeasured);
+	if (load_measures_saves(l))
+		printf("saves measured for %.1f s from when every candidate had "
+		    "a question (%ld before it left out)\n", l->t_end -
+		    (l->t_measure < 1e300 ? l->t_measure : l->t_end),
+		    l->unmeasured);
+	getrusage(RUSAGE_SELF, &ru);
+	printf("examc CPU: %.1f s (this client shares the machine with examd)\n",
+	    ru.ru_utime.tv_sec + ru.ru_stime.tv_sec +
+	    (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6);
 	printf("candidates: %ld done, %ld failed, %ld unfinished; "
 	    "reconnects %ld, stale saves %ld\n", l->done, l->failed,
 	    l->n - l->done - l->failed, l->reconnects, l->stale);
@@ -1189,8 +1294,10 @@ examc_load(struct examc *ex, int argc, char **argv)
 	    3600 * 1000);
 	l->essay_saves = examc_opt_long(argc, argv, "--essay-saves", 20, 1,
 	    100000);
-	l->measure_after = examc_opt_long(argc, argv, "--measure-after", 0, 0,
-	    24 * 3600);
+	l->max_starting = examc_opt_long(argc, argv, "--max-starting", 0, 0,
+	    100000);
+	l->settle = examc_opt_long(argc, argv, "--settle-seconds",
+	    LOAD_SETTLE_DEFAULT, 0, 24 * 3600);
 	l->events = load_flag(argc, argv, "--events");
 	l->preconnect = load_flag(argc, argv, "--preconnect");
 	if (l->seconds == 0 && (l->mode == MODE_SATURATE ||
@@ -1222,7 +1329,8 @@ examc_load(struct examc *ex, int argc, char **argv)
 	 * attempts saves above the first instead of being taken as replays. */
 	clock_gettime(CLOCK_REALTIME, &now);
 	seq0 = (long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
-	if ((l->cands = calloc(l->n, sizeof *l->cands)) == NULL)
+	if ((l->cands = calloc(l->n, sizeof *l->cands)) == NULL ||
+	    (l->queue = calloc(l->n, sizeof *l->queue)) == NULL)
 		fatal("load");
 	for (i = 0; i < l->n; i++) {
 		struct cand *cd = &l->cands[i];
@@ -1241,7 +1349,8 @@ examc_load(struct examc *ex, int argc, char **argv)
 	    (l->drain_timer = evtimer_new(ex->base, drain_cb, l)) == NULL)
 		fatalx("evtimer_new");
 	l->t_start = stats_now();
-	l->t_measure = l->t_start + l->measure_after;
+	if (load_measures_saves(l))	/* from when everyone is in */
+		l->t_measure = 1e300;
 	if (l->preconnect) {
 		/* Connections first, then every flow at once over --ramp-ms:
 		 * a room that is already on the page. */
@@ -1251,8 +1360,8 @@ examc_load(struct examc *ex, int argc, char **argv)
 	} else
 		load_begin_flows(l);
 	if (l->seconds > 0) {
-		tv.tv_sec = l->seconds + (l->preconnect ? l->n /
-		    LOAD_CONNECT_RATE : 0);
+		tv.tv_sec = (load_measures_saves(l) ? l->settle : l->seconds) +
+		    (l->preconnect ? l->n / LOAD_CONNECT_RATE : 0);
 		tv.tv_usec = 0;
 		evtimer_add(l->end_timer, &tv);
 	}
@@ -1286,6 +1395,7 @@ examc_load(struct examc *ex, int argc, char **argv)
 	event_free(l->drain_timer);
 	free(l->codes);
 	free(l->cands);
+	free(l->queue);
 	free(l);
 	return rc;
 }

@@ -8,6 +8,7 @@ Sittings and candidates are written straight into the SQLite file, the way
 examd stores them (access code as SHA-256 of its normalised form, see
 examd/auth_code.c), so a bench of 10,000 candidates takes a second to set up.
 """
+import copy
 import hashlib
 import os
 import re
@@ -123,6 +124,19 @@ class Fixture:
         with open(path, "w") as f:
             f.write("".join(c + "\n" for c in codes))
         return sid, path
+
+
+    def copy(self, name):
+        """The same fixture on a copy of the database as it is now, so a
+        phase starts from candidates nobody has signed in yet."""
+        other = copy.copy(self)
+        other.db = os.path.join(self.dir, "%s.db" % name)
+        src = sqlite3.connect(self.db)
+        dst = sqlite3.connect(other.db)
+        src.backup(dst)
+        dst.close()
+        src.close()
+        return other
 
 
 class Examd:

@@ -79,7 +79,9 @@ class LoadAgainstExamd(unittest.TestCase):
         except benchlib.Unavailable as e:
             cls.skip = str(e)
             return
-        _, cls.codes = cls.fx.add_sitting("imh-sample-a", 6, "load")
+        # A sitting per test: each starts from candidates not yet signed in.
+        _, cls.codes = cls.fx.add_sitting("imh-sample-a", 3, "load")
+        _, cls.kill_codes = cls.fx.add_sitting("imh-sample-a", 3, "kill")
         _, cls.short = cls.fx.add_sitting("imh-short", 4, "short")
 
     @classmethod
@@ -130,8 +132,8 @@ class LoadAgainstExamd(unittest.TestCase):
         ledger = os.path.join(self.dir, "ledger-kill9.txt")
         threading.Timer(1.5, lambda: os.kill(self.ex.pid, signal.SIGKILL)
                         ).start()
-        rc, out, err, rows = self.load("--codes", self.codes, "--candidates",
-                                       3, "--mode", "saturate", "--seconds",
+        rc, out, err, rows = self.load("--codes", self.kill_codes,
+                                       "--mode", "saturate", "--seconds",
                                        3, "--ledger", ledger)
         self.assertGreater(rows["answer"]["n"], 10, out)
         self.assertIn("answer 0 x", out)    # the transport died
