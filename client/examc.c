@@ -21,7 +21,7 @@ static const struct examc_cmd examc_cmds[] = {
 	    examc_hammer },
 	{ "load", "load --codes FILE [--candidates N] [--mode saturate|realistic|"
 	    "start-storm|essay|deadline] [--think-ms MS] [--seconds S] "
-	    "[--ramp-ms MS] [--preconnect] [--events] [--ledger FILE] "
+	    "[--ramp-ms MS] [--preconnect] [--barrier] [--events] [--ledger FILE] "
 	    "[--essay-saves N] [--max-starting N]"
 	    " [--settle-seconds S]", examc_load },
 	{ NULL, NULL, NULL }

@@ -34,6 +34,7 @@
 #include <jansson.h>
 #include <openssl/evp.h>
 
+#include "auth.h"
 #include "examc.h"
 #include "httpc.h"
 #include "log.h"
@@ -107,6 +108,7 @@ struct cand {
 	double		 t_begin;	/* first sign-in sent */
 	int		 have_first;
 	int		 starting;	/* counted in l->starting */
+	int		 at_barrier;
 	int		 fails;		/* transport failures in a row */
 	int		 nsec, sec;
 	struct load_section secs[LOAD_MAX_SECTIONS];
@@ -150,6 +152,8 @@ struct load {
 	long		 reconnects, stale, ledger_lines, events_seen;
 	long		 max_starting, starting, unmeasured, first_count;
 	long		 settle;	/* s to wait for all to be in */
+	int		 barrier, released;
+	long		 at_barrier;
 	long		*queue, qhead, qtail;	/* waiting to start: --max-starting */
 	long		 submitted_events, streams;
 	double		 last_first, last_told, min_deadline, max_deadline;
@@ -170,6 +174,7 @@ static void cand_done(int, const char *, size_t, void *);
 static void load_check_end(struct load *);
 static void load_all_in(struct load *);
 static void cand_started(struct cand *);
+static void load_barrier(struct cand *);
 
 static int
 load_measures_saves(struct load *l)
@@ -298,6 +303,8 @@ cand_finish(struct cand *cd, int ok)
 		l->failed++;
 		cand_started(cd);
 		load_all_in(l);
+		if (l->barrier)
+			load_barrier(NULL);
 	}
 	load_check_end(l);
 }
@@ -592,10 +599,20 @@ parse_section(struct cand *cd, json_t *root)
 	struct load_section *s = &cd->secs[cd->sec];
 	json_t *items, *it, *choices, *ch, *prompts, *p;
 	json_int_t rem;
+	int64_t dl;
 	size_t i, j;
 
+	/* The deadline on the monotonic clock: from the absolute deadline
+	 * (same machine, same wall clock), else from remaining_ms, which
+	 * is late by the reply's time in flight. */
 	rem = json_integer_value(json_object_get(root, "remaining_ms"));
-	if (json_is_integer(json_object_get(root, "remaining_ms"))) {
+	if (auth_time_parse(json_string_value(json_object_get(root,
+	    "deadline")) ? json_string_value(json_object_get(root,
+	    "deadline")) : "", &dl) == 0)
+		rem = dl - auth_now_ms();
+	else if (!json_is_integer(json_object_get(root, "remaining_ms")))
+		rem = -1;
+	if (rem >= 0) {
 		cd->deadline = stats_now() + rem / 1e3;
 		if (cd->l->min_deadline == 0 || cd->deadline < cd->l->min_deadline)
 			cd->l->min_deadline = cd->deadline;
@@ -659,6 +676,32 @@ cand_deadline_passed(struct cand *cd)
 		cd->st = C_IDLE;
 }
 
+/*
+ * --barrier: every candidate signs in and is admitted first; then all
+ * start their part together, spread over --ramp-ms, so that the parts
+ * end as close together as examd lets them start.
+ */
+static void
+load_barrier(struct cand *cd)
+{
+	struct load *l = cd->l;
+	long i, k = 0;
+
+	if (cd != NULL) {
+		cd->st = C_IDLE;
+		cd->at_barrier = 1;
+		l->at_barrier++;
+	}
+	if (l->released || l->at_barrier + l->failed < l->n)
+		return;
+	l->released = 1;
+	l->t_flows = stats_now();
+	for (i = 0; i < l->n; i++)
+		if (l->cands[i].at_barrier)
+			cand_later(&l->cands[i], cand_start, l->at_barrier > 1 ?
+			    (double)l->ramp_ms * k++ / l->at_barrier : 0);
+}
+
 /* After GET /attempt: start or read the next part, or finish. */
 static void
 cand_go(struct cand *cd)
@@ -680,6 +723,8 @@ cand_go(struct cand *cd)
 	cd->sec = i;
 	if (cd->secs[i].status == 'o')
 		cand_section(cd);
+	else if (l->barrier && !l->released)
+		load_barrier(cd);
 	else
 		cand_start(cd);
 }
@@ -1152,7 +1197,8 @@ load_check_args(int argc, char **argv)
 	static const char *const valued[] = { "--codes", "--candidates",
 	    "--think-ms", "--seconds", "--mode", "--ledger", "--ramp-ms",
 	    "--essay-saves", "--max-starting", "--settle-seconds", NULL };
-	static const char *const flags[] = { "--events", "--preconnect", NULL };
+	static const char *const flags[] = { "--events", "--preconnect",
+	    "--barrier", NULL };
 	int i, j, ok;
 
 	for (i = 0; i < argc; i++) {
@@ -1234,8 +1280,10 @@ load_print(struct load *l)
 	    l->n - l->done - l->failed, l->reconnects, l->stale);
 	if (l->st[K_FIRST].n > 0)
 		printf("first question: %zu of %ld candidates, all within %.1f ms "
-		    "of the first sign-in, slowest %.1f ms\n", l->st[K_FIRST].n,
-		    l->n, (l->last_first - l->t_flows) * 1e3,
+		    "of the storm's start (%s), slowest %.1f ms from its own "
+		    "sign-in\n", l->st[K_FIRST].n,
+		    l->n, (l->last_first - l->t_flows) * 1e3, l->barrier ?
+		    "the barrier's release" : "the first sign-in",
 		    stats_pct(&l->st[K_FIRST], 1.0));
 	if (l->mode == MODE_DEADLINE)
 		printf("deadlines: %.1f ms apart (first to last); told: %zu of %ld, "
@@ -1300,6 +1348,7 @@ examc_load(struct examc *ex, int argc, char **argv)
 	    LOAD_SETTLE_DEFAULT, 0, 24 * 3600);
 	l->events = load_flag(argc, argv, "--events");
 	l->preconnect = load_flag(argc, argv, "--preconnect");
+	l->barrier = load_flag(argc, argv, "--barrier");
 	if (l->seconds == 0 && (l->mode == MODE_SATURATE ||
 	    l->mode == MODE_ESSAY)) {
 		log_warnx("load: --mode %s runs until --seconds S", mode);

@@ -45,6 +45,12 @@ def say(*a):
     print(*a, flush=True)
 
 
+def machine():
+    """The context of a figure: other work on the machine moves it."""
+    la = os.getloadavg()
+    return "%d CPUs, load average %.2f %.2f %.2f" % (os.cpu_count(), *la)
+
+
 def row(rows, kind):
     return rows.get(kind) or dict(n=0, rate=0, p50=0, p99=0, p999=0, max=0,
                                   errors=0)
@@ -70,14 +76,22 @@ def load(fx, ex, codes, n, *args, sample=None):
     return rows, out
 
 
+def hammer(fx, ex, n):
+    rc, out, err, rows = benchlib.examc(fx, ex, "hammer", "--path",
+                                        "/healthz", "--conns", n,
+                                        "--seconds", SECS)
+    return row(rows, "/healthz")
+
+
 def saturation(fx, ex, codes):
-    say("== saturation: durable answer saves vs GET /healthz, %d s each" % SECS)
+    say("== saturation: durable answer saves vs GET /healthz, %d s each"
+        % SECS)
+    say("(%s)" % machine())
     ceil, saves = {}, {}
     for n in (100, 1000):
-        rc, out, err, rows = benchlib.examc(fx, ex, "hammer", "--path",
-                                            "/healthz", "--conns", n,
-                                            "--seconds", SECS)
-        ceil[n] = row(rows, "/healthz")
+        # The ceiling just before and just after the saves, on the same
+        # examd: the machine may be shared, and this keeps them comparable.
+        before = hammer(fx, ex, n)
         # Sign-ins spread over a second; saves are measured for SECS from
         # when every candidate has a question.
         rows, out = load(fx, ex, codes, n, "--mode", "saturate",
@@ -85,6 +99,11 @@ def saturation(fx, ex, codes):
                          "--settle-seconds", 60)
         say(out.rstrip())
         saves[n] = row(rows, "answer")
+        after = hammer(fx, ex, n)
+        ceil[n] = before if before["rate"] >= after["rate"] else after
+        say("/healthz at %d connections: %d/s before, %d/s after the saves"
+            % (n, before["rate"], after["rate"]))
+    say()
     for n in (100, 1000):
         ratio = saves[n]["rate"] / ceil[n]["rate"] if ceil[n]["rate"] else 0
         target = 10 if n == 100 else 100
@@ -102,6 +121,7 @@ def realistic(fx, codes):
     say()
     say("== a realistic sitting: %d candidates, one save every 5 s each, "
         "%d s once all are in" % (SITTING_N, SITTING_SECS))
+    say("(%s)" % machine())
     ex = benchlib.Examd(fx)
     try:
         benchlib.examc(fx, ex, "hammer", "--path", "/healthz", "--conns", 1,
@@ -115,7 +135,7 @@ def realistic(fx, codes):
         # saves measured for SITTING_SECS once every candidate is in.
         rows, out = load(fx, ex, codes, SITTING_N, "--mode", "realistic",
                          "--think-ms", 5000, "--ramp-ms", 0,
-                         "--max-starting", 1000, "--settle-seconds", 60,
+                         "--max-starting", 1000, "--settle-seconds", 150,
                          "--seconds", SITTING_SECS, sample=sample)
         sample()
         say(out.rstrip())
@@ -147,6 +167,7 @@ def start_storm(fx, codes):
     say()
     say("== start storm: %d candidates, connected, sign in and start within "
         "one second" % STORM_N)
+    say("(%s)" % machine())
     ex = benchlib.Examd(fx)
     try:
         rows, out = load(fx, ex, codes, STORM_N, "--mode", "start-storm",
@@ -173,11 +194,14 @@ def deadline_storm(fx, sid, codes):
     say()
     say("== deadline storm: %d parts of %s (6 s) ending in the same second"
         % (STORM_N, SHORT_FORM))
+    say("(%s)" % machine())
     ex = benchlib.Examd(fx)
     try:
+        # Everyone signed in and admitted first (--barrier), then all start
+        # at once: the parts end as close together as examd starts them.
         rows, out = load(fx, ex, codes, STORM_N, "--mode", "deadline",
-                         "--preconnect", "--ramp-ms", 500, "--think-ms",
-                         1000, "--events", "--seconds", 60)
+                         "--preconnect", "--barrier", "--ramp-ms", 0,
+                         "--think-ms", 1000, "--events", "--seconds", 60)
         say(out.rstrip())
         told = row(rows, "told-late")
         grace = save_grace_ms()
