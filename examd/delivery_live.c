@@ -589,6 +589,39 @@ dv_deadline(evutil_socket_t fd, short what, void *arg)
 /* ---- time sync and heartbeat ---- */
 
 static void
+dv_att_free(struct dv_att *t)
+{
+	free(t->name);
+	free(t->sec);
+	free(t);
+}
+
+/*
+ * Forgets candidates idle for DV_FORGET_MS with no part open: dv_get()
+ * reads them again if they come back, so memory follows the sittings in
+ * progress, not every candidate ever seen.
+ */
+static void
+dv_sweep(struct dv *d, int64_t now)
+{
+	struct dv_att **p, *t;
+	size_t i;
+
+	for (i = 0; i < DV_BUCKETS; i++)
+		for (p = &d->buckets[i]; (t = *p) != NULL; ) {
+			if (t->in_heap || t->closing || now - t->last_seen <
+			    DV_FORGET_MS || (t->id != 0 &&
+			    delivery_attempt_open_section(&t->a) >= 0)) {
+				p = &t->next;
+				continue;
+			}
+			*p = t->next;
+			d->natt--;
+			dv_att_free(t);
+		}
+}
+
+static void
 dv_sync(evutil_socket_t fd, short what, void *arg)
 {
 	struct dv *d = arg;
@@ -599,6 +632,7 @@ dv_sync(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
+	dv_sweep(d, now);
 	for (i = 0; i < DV_BUCKETS; i++)
 		for (t = d->buckets[i]; t != NULL; t = t->next) {
 			if (t->id == 0 ||
@@ -823,9 +857,7 @@ dv_fini(struct server *srv)
 	for (i = 0; i < DV_BUCKETS; i++)
 		for (t = d->buckets[i]; t != NULL; t = next) {
 			next = t->next;
-			free(t->name);
-			free(t->sec);
-			free(t);
+			dv_att_free(t);
 		}
 	event_free(d->deadline_ev);
 	event_free(d->sync_ev);

@@ -28,6 +28,7 @@ struct audit_rec;
 #define DV_HEARTBEAT_SECONDS	5	/* meta heartbeat_ms, for the restart credit */
 #define DV_CONNECTED_MS		60000	/* a request this recent counts as connected */
 #define DV_RETRY_MS		1000	/* a server submission whose commit failed */
+#define DV_FORGET_MS		(3600 * 1000)	/* idle candidates with no part open leave memory */
 #define DV_COALESCE_MS		250	/* parts due this close together close in one pass */
 
 /* One candidate as the loop knows it; id 0 until an attempt is built. */
