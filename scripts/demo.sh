@@ -20,7 +20,7 @@ if [ $new = 1 ]; then
 		bin/examctl --db "$DIR/examd.db" import items/bank >/dev/null
 	fi
 	if bin/examctl 2>&1 | grep -q ' demo'; then
-		bin/examctl --db "$DIR/examd.db" demo | tee "$DIR/sign-ins.txt"
+		bin/examctl --db "$DIR/examd.db" demo > "$DIR/sign-ins.txt"
 	fi
 fi
 WEB=
@@ -41,5 +41,6 @@ until grep -q "listening on" "$DIR/examd.log"; do
 done
 [ -f "$DIR/sign-ins.txt" ] && cat "$DIR/sign-ins.txt"
 echo "examd is running: https://$LISTEN/"
+[ -n "$WEB" ] && echo "  candidates: open https://$LISTEN/ and sign in with an access code above (the certificate is self-signed: accept it in the browser)"
 echo "  certificate: $DIR/certs/cert.pem  (curl --cacert $DIR/certs/cert.pem https://$LISTEN/healthz)"
 echo "  log: $DIR/examd.log   stop: make demo-stop"
