@@ -1,26 +1,25 @@
 #!/usr/bin/env python3
-"""The world the browser tests sign in to, written into a fresh database.
+"""The world the browser tests sign in to, made as a coordinator makes it.
 
-    fixture.py DB OUT.json
+    fixture.py DB URL CERT OUT.json
 
-One association, two sittings open now with automatic admission (the full
-sample form imh-sample-a, and imh-short whose parts last 6 s), one sitting
-admitted by a proctor, and one candidate per test so that no test finds an
-attempt another has used. Writes {"codes": {key: code}, ...} to OUT.json.
-
-Sittings and candidates go straight into SQLite, the access code stored as
-examd stores it (SHA-256 of the normalised code, examd/auth_code.c), until
-the scheduling API is on main; staff come from `examctl user add`.
+Staff come from `examctl` (association, a coordinator, a proctor); then,
+with examd running at URL, the coordinator creates the sittings and
+registers the candidates through the API: two sittings open now with
+automatic admission (the full sample form imh-sample-a, and imh-short
+whose parts last 6 s), one sitting admitted by its proctor, and one
+candidate per test so that no test finds an attempt another has used.
+Writes {"codes", "candidates", "sittings", "proctor"} to OUT.json.
 """
 import json
 import os
-import sqlite3
+import ssl
 import sys
 import time
+import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "integration"))
 from harness import examctl  # noqa: E402
-from identity_fixture import code_hash, new_code  # noqa: E402
 
 PASSWORD = "browser tests only, not a secret"
 
@@ -37,26 +36,47 @@ CANDIDATES = {
 }
 
 
+def rfc3339(ms):
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ms / 1000))
+
+
+class Api:
+    def __init__(self, url, cert):
+        self.url = url + "/api/v1"
+        self.ctx = ssl.create_default_context(cafile=cert)
+        self.token = None
+
+    def __call__(self, method, path, body=None):
+        req = urllib.request.Request(self.url + path, method=method,
+                                     data=json.dumps(body).encode())
+        req.add_header("Content-Type", "application/json")
+        if self.token:
+            req.add_header("Authorization", "Bearer " + self.token)
+        try:
+            with urllib.request.urlopen(req, context=self.ctx) as r:
+                return json.load(r)
+        except urllib.error.HTTPError as e:
+            sys.exit("fixture: %s %s: %d %s" % (method, path, e.code,
+                                                e.read().decode()))
+
+
 def main():
-    db_path, out = sys.argv[1], sys.argv[2]
-    examctl("association", "add", "BT", "Browser Tests", db=db_path)
-    examctl("user", "add", "bt_proctor", "--role", "proctor",
-            "--association", "BT", db=db_path, stdin=PASSWORD + "\n")
-    db = sqlite3.connect(db_path)
+    db, url, cert, out = sys.argv[1:5]
+    examctl("association", "add", "BT", "Browser Tests", db=db)
+    for name, role in (("bt_coord", "coordinator"), ("bt_proctor", "proctor")):
+        examctl("user", "add", name, "--role", role, "--association", "BT",
+                db=db, stdin=PASSWORD + "\n")
+    api = Api(url, cert)
+    api.token = api("POST", "/login", {"username": "bt_coord",
+                                       "password": PASSWORD})["token"]
     now = int(time.time() * 1000)
     hour = 3600 * 1000
-    assoc = db.execute("SELECT id FROM associations WHERE code='BT'"
-                       ).fetchone()[0]
-    proctor = db.execute("SELECT id FROM users WHERE username='bt_proctor'"
-                         ).fetchone()[0]
 
     def sitting(exam, title, mode):
-        return db.execute(
-            "INSERT INTO sittings(association_id, exam_id, title, opens_at,"
-            " closes_at, timezone, admission_mode, created_at)"
-            " VALUES (?,?,?,?,?,?,?,?)",
-            (assoc, exam, title, now - hour, now + 6 * hour,
-             "America/Detroit", mode, now)).lastrowid
+        return api("POST", "/sittings", {
+            "exam_id": exam, "title": title, "timezone": "America/Detroit",
+            "opens_at": rfc3339(now - hour), "closes_at": rfc3339(now + 6 * hour),
+            "admission_mode": mode})["id"]
 
     sittings = {
         "full": sitting("imh-sample-a", "Browser tests: full form", "auto"),
@@ -64,19 +84,14 @@ def main():
         "proctored": sitting("imh-sample-a", "Browser tests: proctored",
                              "proctor"),
     }
-    db.execute("INSERT INTO sitting_proctors VALUES (?, ?)",
-               (sittings["proctored"], proctor))
+    api("POST", "/sittings/%d/proctors" % sittings["proctored"],
+        {"username": "bt_proctor"})
     codes, ids = {}, {}
     for key, (sit, track) in CANDIDATES.items():
-        codes[key] = new_code()
-        ids[key] = db.execute(
-            "INSERT INTO candidates(sitting_id, association_id, name, email,"
-            " track, access_code_hash, created_at) VALUES (?,?,?,?,?,?,?)",
-            (sittings[sit], assoc, "Test " + key.replace("_", " ").title(),
-             key + "@example.org", track, code_hash(codes[key]),
-             now)).lastrowid
-    db.commit()
-    db.close()
+        r = api("POST", "/sittings/%d/candidates" % sittings[sit], {
+            "name": "Test " + key.replace("_", " ").title(),
+            "email": key + "@example.org", "track": track})
+        codes[key], ids[key] = r["access_code"], r["id"]
     with open(out, "w") as f:
         json.dump({"codes": codes, "candidates": ids, "sittings": sittings,
                    "proctor": {"username": "bt_proctor",

@@ -3,7 +3,7 @@
 // save status always in view, the navigator beside or above the question.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { browser, shot, signIn, world, NEEDS_DELIVERY } from './lib.mjs';
+import { browser, shot, signIn, world } from './lib.mjs';
 
 let b;
 before(async () => { b = await browser(); });
@@ -31,7 +31,7 @@ test('sign-in fits a phone-sized window too', async () => {
 	await page.setViewportSize({ width: 1024, height: 768 });
 });
 
-test('1024×768: navigator beside the question, clock in view', NEEDS_DELIVERY, async () => {
+test('1024×768: navigator beside the question, clock in view', async () => {
 	const { page } = b;
 	await signIn(page, world.codes.layout);
 	await page.getByRole('button', { name: /^Start Part 1/ }).click();
@@ -46,7 +46,7 @@ test('1024×768: navigator beside the question, clock in view', NEEDS_DELIVERY, 
 	await shot(page, 'layout-1024');
 });
 
-test('tablet portrait 768×1024: one column, navigator above the question', NEEDS_DELIVERY, async () => {
+test('tablet portrait 768×1024: one column, navigator above the question', async () => {
 	const { page } = b;
 	await page.setViewportSize({ width: 768, height: 1024 });
 	await page.getByRole('radio').nth(0).check();

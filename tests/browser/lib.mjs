@@ -22,12 +22,6 @@ if (!URL || !process.env.EXAMD_WORLD)
 	throw new Error('run these through tests/browser/run.sh');
 export const world = JSON.parse(readFileSync(process.env.EXAMD_WORLD, 'utf8'));
 
-// Tests of the exam itself need examd's delivery endpoints; on a build
-// without them they are skipped, and say so, rather than fail.
-const routes = execFileSync(join(process.env.EXAMD_BIN, 'examd'), ['--routes'],
-    { encoding: 'utf8' });
-export const NEEDS_DELIVERY = /^GET \/api\/v1\/attempt /m.test(routes) ? {} :
-    { skip: 'this examd has no delivery endpoints (GET /api/v1/attempt)' };
 
 function spki(certFile) {
 	const cert = new X509Certificate(readFileSync(certFile));
@@ -36,7 +30,7 @@ function spki(certFile) {
 }
 
 // A fresh browser with an empty profile; close() removes it.
-export async function browser() {
+export async function browser(cert = process.env.EXAMD_CERT) {
 	const dir = mkdtempSync(join(tmpdir(), 'examd-chromium-'));
 	const ctx = await chromium.launchPersistentContext(dir, {
 		executablePath: process.env.EXAMD_CHROMIUM || '/usr/bin/chromium',
@@ -46,7 +40,7 @@ export async function browser() {
 		    '--no-first-run', '--disable-background-networking',
 		    '--disable-component-update', '--disable-sync',
 		    '--ignore-certificate-errors-spki-list=' +
-		    spki(process.env.EXAMD_CERT)],
+		    spki(cert)],
 	});
 	const page = ctx.pages()[0] || await ctx.newPage();
 	const problems = [];
@@ -106,7 +100,7 @@ export function apiAs(method, path, body, token) {
 	});
 }
 
-function freePort() {
+export function freePort() {
 	return new Promise((resolve) => {
 		const srv = createServer();
 		srv.listen(0, '127.0.0.1', () => {
@@ -117,7 +111,7 @@ function freePort() {
 }
 
 // An examd of a test's own (for restarts), on the certificate run.sh
-// made, with a fresh database set up as run.sh does it.
+// made, with a fresh database and world set up as run.sh does it.
 export async function ownExamd() {
 	const dir = mkdtempSync(join(tmpdir(), 'examd-own-'));
 	const bin = process.env.EXAMD_BIN;
@@ -125,12 +119,10 @@ export async function ownExamd() {
 	const certs = join(process.env.EXAMD_DIR, 'certs');
 	execFileSync(join(bin, 'examctl'), ['--db', db, 'init']);
 	execFileSync(join(bin, 'examctl'), ['--db', db, 'import', 'items/bank']);
-	execFileSync('python3', ['tests/browser/fixture.py', db,
-	    join(dir, 'world.json')], { env: process.env });
 	const port = await freePort();
 	const x = {
 		url: 'https://127.0.0.1:' + port,
-		world: JSON.parse(readFileSync(join(dir, 'world.json'), 'utf8')),
+		world: null,
 		proc: null,
 		start() {
 			return new Promise((resolve, reject) => {
@@ -166,5 +158,8 @@ export async function ownExamd() {
 		},
 	};
 	await x.start();
+	execFileSync('python3', ['tests/browser/fixture.py', db, x.url,
+	    join(certs, 'cert.pem'), join(dir, 'world.json')], { env: process.env });
+	x.world = JSON.parse(readFileSync(join(dir, 'world.json'), 'utf8'));
 	return x;
 }

@@ -3,7 +3,7 @@
 // place, time), review and submission.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { browser, shot, signIn, timerSeconds, world, NEEDS_DELIVERY } from './lib.mjs';
+import { browser, shot, signIn, timerSeconds, world } from './lib.mjs';
 
 let b;
 before(async () => { b = await browser(); });
@@ -17,7 +17,7 @@ async function savedAll(page) {
 	await page.locator('#save-status[data-state="saved"]').waitFor();
 }
 
-test('instructions come first, and the clock starts with the part', NEEDS_DELIVERY, async () => {
+test('instructions come first, and the clock starts with the part', async () => {
 	const { page } = b;
 	await signIn(page, world.codes.part1);
 	await page.getByRole('heading', { name: /Part 1/ }).first().waitFor();
@@ -29,7 +29,7 @@ test('instructions come first, and the clock starts with the part', NEEDS_DELIVE
 	assert.ok(await timerSeconds(page) > 80 * 60, 'about 90 minutes left');
 });
 
-test('answering, flagging and moving about, every change saved', NEEDS_DELIVERY, async () => {
+test('answering, flagging and moving about, every change saved', async () => {
 	const { page } = b;
 	await page.getByRole('radio').nth(1).check();		// Q1: b
 	await page.getByRole('button', { name: 'Next →' }).click();
@@ -53,7 +53,7 @@ test('answering, flagging and moving about, every change saved', NEEDS_DELIVERY,
 	await shot(page, 'part1-question');
 });
 
-test('a reload in the middle restores answers, the flag, the place and the time', NEEDS_DELIVERY, async () => {
+test('a reload in the middle restores answers, the flag, the place and the time', async () => {
 	const { page } = b;
 	const before = await timerSeconds(page);
 	await page.reload();
@@ -78,7 +78,7 @@ test('a reload in the middle restores answers, the flag, the place and the time'
 	assert.equal(view.items[4].answer, 'd');
 });
 
-test('keyboard: arrows change the answer, focus follows the question', NEEDS_DELIVERY, async () => {
+test('keyboard: arrows change the answer, focus follows the question', async () => {
 	const { page } = b;
 	await page.getByRole('button', { name: 'Next →' }).click();
 	await page.getByRole('heading', { name: /^Question 3 of/ }).waitFor();
@@ -90,7 +90,7 @@ test('keyboard: arrows change the answer, focus follows the question', NEEDS_DEL
 	await savedAll(page);
 });
 
-test('review lists what is missing and flagged; submitting asks first', NEEDS_DELIVERY, async () => {
+test('review lists what is missing and flagged; submitting asks first', async () => {
 	const { page } = b;
 	await page.getByRole('button', { name: 'Review and submit' }).click();
 	await page.getByRole('heading', { name: /^Review Part 1/ }).waitFor();

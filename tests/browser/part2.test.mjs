@@ -4,7 +4,7 @@
 // that keeps the text, and submission.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { browser, shot, signIn, world, NEEDS_DELIVERY } from './lib.mjs';
+import { browser, shot, signIn, world } from './lib.mjs';
 
 let b;
 before(async () => { b = await browser(); });
@@ -16,7 +16,7 @@ after(async () => {
 const CLINICAL = 'Tamsin and her son Eli are both bright, warm, funny people. ' +
     'Eli is fourteen months old and walks with confidence.';
 
-test('Part 1 submitted, Part 2 shows the rule in words', NEEDS_DELIVERY, async () => {
+test('Part 1 submitted, Part 2 shows the rule in words', async () => {
 	const { page } = b;
 	await signIn(page, world.codes.part2);
 	await page.getByRole('button', { name: /^Start Part 1/ }).click();
@@ -37,7 +37,7 @@ async function openTab(page, group, nth = 0) {
 	await page.getByRole('tab').filter({ hasText: group }).nth(nth).click();
 }
 
-test('writing is saved by itself, with the server\'s word count', NEEDS_DELIVERY, async () => {
+test('writing is saved by itself, with the server\'s word count', async () => {
 	const { page } = b;
 	await openTab(page, 'clinical', 0);
 	await page.getByRole('button', { name: 'Answer this vignette' }).click();
@@ -55,7 +55,7 @@ test('writing is saved by itself, with the server\'s word count', NEEDS_DELIVERY
 	await shot(page, 'part2-writing');
 });
 
-test('a second clinical vignette is refused: it leaves no room for the supervisory one', NEEDS_DELIVERY, async () => {
+test('a second clinical vignette is refused: it leaves no room for the supervisory one', async () => {
 	const { page } = b;
 	await openTab(page, 'clinical', 1);
 	await page.getByRole('button', { name: 'Answer this vignette' }).click();
@@ -65,7 +65,7 @@ test('a second clinical vignette is refused: it leaves no room for the superviso
 	await shot(page, 'part2-refused');
 });
 
-test('a reload keeps the text and the choice', NEEDS_DELIVERY, async () => {
+test('a reload keeps the text and the choice', async () => {
 	const { page } = b;
 	await openTab(page, 'supervisory');
 	await page.getByRole('button', { name: 'Answer this vignette' }).click();
@@ -83,7 +83,7 @@ test('a reload keeps the text and the choice', NEEDS_DELIVERY, async () => {
 	    /^Chosen 2 of 2$/);
 });
 
-test('submitting Part 2 finishes the examination', NEEDS_DELIVERY, async () => {
+test('submitting Part 2 finishes the examination', async () => {
 	const { page } = b;
 	await page.getByRole('button', { name: /^Submit Part 2/ }).click();
 	const dialog = page.getByRole('dialog');

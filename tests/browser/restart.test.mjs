@@ -4,13 +4,12 @@
 // acknowledged answers survived kill -9; the time left is what it was.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { browser, shot, signIn, timerSeconds, ownExamd, NEEDS_DELIVERY } from './lib.mjs';
+import { browser, shot, signIn, timerSeconds, ownExamd } from './lib.mjs';
 
 let b, x;
 before(async () => {
 	b = await browser();
-	if (!NEEDS_DELIVERY.skip)
-		x = await ownExamd();
+	x = await ownExamd();
 });
 after(async () => {
 	await b.close();
@@ -19,7 +18,7 @@ after(async () => {
 });
 
 
-test('kill -9 of the server mid-part, an answer made while it is down, a restart', NEEDS_DELIVERY, async () => {
+test('kill -9 of the server mid-part, an answer made while it is down, a restart', async () => {
 	const { page } = b;
 	await signIn(page, x.world.codes.restart, x.url);
 	await page.getByRole('button', { name: /^Start Part 1/ }).click();
@@ -53,7 +52,7 @@ test('kill -9 of the server mid-part, an answer made while it is down, a restart
 	    t2 + ' s: the downtime is credited');
 });
 
-test('a closed tab: a new one opens where the candidate was', NEEDS_DELIVERY, async () => {
+test('a closed tab: a new one opens where the candidate was', async () => {
 	const page = await b.ctx.newPage();
 	await b.page.close();
 	b.page = page;
@@ -62,7 +61,7 @@ test('a closed tab: a new one opens where the candidate was', NEEDS_DELIVERY, as
 	await page.getByRole('button', { name: 'Question 1, answered' }).waitFor();
 });
 
-test('another browser: sign in again, continue at the first unanswered question', NEEDS_DELIVERY, async () => {
+test('another browser: sign in again, continue at the first unanswered question', async () => {
 	const other = await browser();
 	try {
 		await signIn(other.page, x.world.codes.restart, x.url);

@@ -3,11 +3,11 @@
 # /usr/bin/chromium, driven by playwright-core; nothing is downloaded but
 # that npm package) against a real examd over TLS on 127.0.0.1.
 #
-# Sets up a fresh database (examctl init, the sample bank when `examctl
-# import` exists, tests/browser/fixture.py), a development certificate, and
-# starts examd with --web client/web on a free port; runs every
-# tests/browser/*.test.mjs with `node --test`, one file at a time; stops
-# examd. Screenshots and examd's log go to tests/out/. Prints
+# Sets up a fresh database (examctl init, the sample bank) and a
+# development certificate, starts examd with --web client/web on a free
+# port, registers the tests' candidates through the API (fixture.py), runs
+# every tests/browser/*.test.mjs with `node --test`, one file at a time,
+# and stops examd. Screenshots and examd's log go to tests/out/. Prints
 # "N passed, N failed" last and exits 1 on any failure.
 #
 # Usage: EXAMD_BIN=bin sh tests/browser/run.sh [node --test args...]
@@ -53,13 +53,8 @@ trap 'exit 1' INT TERM
 DB="$TMP/examd.db"
 "$BIN/examctl" gen-cert "$TMP/certs" >/dev/null || fail "examctl gen-cert failed"
 "$BIN/examctl" --db "$DB" init >/dev/null || fail "examctl init failed"
-if "$BIN/examctl" 2>&1 | grep -q ' import '; then
-	"$BIN/examctl" --db "$DB" import items/bank >/dev/null ||
-	    fail "examctl import items/bank failed"
-fi
-EXAMD_BIN="$BIN" python3 tests/browser/fixture.py "$DB" "$TMP/world.json" ||
-    fail "fixture failed"
-
+"$BIN/examctl" --db "$DB" import items/bank >/dev/null ||
+    fail "examctl import items/bank failed"
 PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 "$BIN/examd" --db "$DB" --cert "$TMP/certs/cert.pem" --key "$TMP/certs/key.pem" \
     --listen "127.0.0.1:$PORT" --web client/web >"$TMP/examd.log" 2>&1 &
@@ -73,6 +68,8 @@ until grep -q "listening on" "$TMP/examd.log" 2>/dev/null; do
 	fi
 	sleep 0.1
 done
+EXAMD_BIN="$BIN" python3 tests/browser/fixture.py "$DB" "https://127.0.0.1:$PORT" \
+    "$TMP/certs/cert.pem" "$TMP/world.json" || fail "fixture failed"
 
 # One file at a time: each drives a browser, and the time-out test counts
 # seconds. spec for people on stdout, TAP in a file for the counts.

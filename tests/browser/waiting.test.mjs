@@ -4,13 +4,11 @@
 // stops; resume brings both back.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { browser, shot, signIn, apiAs, world, NEEDS_DELIVERY } from './lib.mjs';
+import { browser, shot, signIn, apiAs, world } from './lib.mjs';
 
 let b, proctor;
 before(async () => {
 	b = await browser();
-	if (NEEDS_DELIVERY.skip)
-		return;
 	const r = await apiAs('POST', '/login', world.proctor);
 	assert.equal(r.status, 200, JSON.stringify(r.json));
 	proctor = r.json.token;
@@ -23,7 +21,7 @@ after(async () => {
 const cand = () => '/sittings/' + world.sittings.proctored + '/candidates/' +
     world.candidates.waiting;
 
-test('the waiting room waits, and moves on when the proctor admits', NEEDS_DELIVERY, async () => {
+test('the waiting room waits, and moves on when the proctor admits', async () => {
 	const { page } = b;
 	await signIn(page, world.codes.waiting);
 	await page.getByRole('heading', { name: 'Waiting to be admitted' }).waitFor();
@@ -36,7 +34,7 @@ test('the waiting room waits, and moves on when the proctor admits', NEEDS_DELIV
 	    .waitFor({ timeout: 5000 });
 });
 
-test('a pause by the proctor covers the page and stops the clock', NEEDS_DELIVERY, async () => {
+test('a pause by the proctor covers the page and stops the clock', async () => {
 	const { page } = b;
 	await page.getByRole('button', { name: /^Start Part 1/ }).click();
 	await page.getByRole('heading', { name: /^Question 1 of/ }).waitFor();
