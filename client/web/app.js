@@ -551,7 +551,7 @@ function connectEvents() {
 		if (!app.part || !forThisPart(d))
 			return;
 		clock.sync(d.remaining_ms);
-		const extra = d.seconds ? Math.round(d.seconds / 60) : 0;
+		const extra = d.added_ms ? Math.round(d.added_ms / 60000) : 0;
 		announce('Your proctor gave you more time' + (extra ?
 		    ': ' + extra + (extra === 1 ? ' minute.' : ' minutes.') :
 		    '.'), true);

@@ -1,10 +1,10 @@
 // A sitting admitted by its proctor: the candidate waits, and the page
 // moves on by itself when the proctor admits them (the "admitted" event).
 // Then the proctor pauses the part: the page covers itself and the clock
-// stops; resume brings both back.
+// stops; resume brings both back. Extra time shows on the clock at once.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { browser, shot, signIn, apiAs, world } from './lib.mjs';
+import { browser, shot, signIn, apiAs, timerSeconds, world } from './lib.mjs';
 
 let b, proctor;
 before(async () => {
@@ -53,4 +53,16 @@ test('a pause by the proctor covers the page and stops the clock', async () => {
 	await box.waitFor({ state: 'hidden', timeout: 5000 });
 	await page.getByRole('radio').nth(0).check();
 	await page.locator('#save-status[data-state="saved"]').waitFor();
+});
+
+test('extra time from the proctor is on the clock at once, and announced', async () => {
+	const { page } = b;
+	const t1 = await timerSeconds(page);
+	const r = await apiAs('POST', cand() + '/extend',
+	    { seconds: 600, reason: 'browser test' }, proctor);
+	assert.equal(r.status, 200, JSON.stringify(r.json));
+	await page.locator('#announce-alert')
+	    .getByText('Your proctor gave you more time: 10 minutes.').waitFor();
+	const t2 = await timerSeconds(page);
+	assert.ok(t2 > t1 + 590 && t2 <= t1 + 600, t1 + ' s, then ' + t2 + ' s');
 });
