@@ -286,6 +286,7 @@ export class EssayPart extends Part {
 			    ' and have chosen ' + chosen.size + '. To answer this one ' +
 			    'instead, first open one you chose and choose "Answer a ' +
 			    'different vignette".';
+			this.chooseMsg.scrollIntoView({ block: 'nearest' });
 			return;
 		}
 		chosen.add(i);
@@ -298,6 +299,7 @@ export class EssayPart extends Part {
 			    'this one would leave no room for ' + (short.length ?
 			    'a ' + short.join(' or ') + ' vignette' :
 			    'the vignettes the rule requires') + '.';
+			this.chooseMsg.scrollIntoView({ block: 'nearest' });
 			return;
 		}
 		this.state[i].chosen = true;
