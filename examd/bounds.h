@@ -34,6 +34,7 @@
 /* Store. */
 #define EXAMD_MAX_BATCH		1024	/* units of work in one group commit */
 #define EXAMD_MAX_QUEUED	65536	/* queued units before the store answers 503 */
+#define EXAMD_CHECKPOINT_PAGES	1000	/* WAL pages (~4 MB) before the checkpointer copies them back */
 #define EXAMD_WORKERS		2	/* password hashing / report threads */
 
 /* Identity: sign-in and sessions (auth.c, throttle.c). */

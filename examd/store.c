@@ -45,6 +45,13 @@ struct store {
 
 	pthread_t		 thread;
 	int			 running;
+
+	/* Checkpoints run on their own thread so that commits never wait for them. */
+	struct store_conn	*ckpt_conn;
+	pthread_t		 ckpt_thread;
+	pthread_mutex_t		 ckpt_mu;
+	pthread_cond_t		 ckpt_cv;
+	int			 ckpt_wanted, ckpt_stopping, ckpt_running;
 	pthread_mutex_t		 mu;
 	pthread_cond_t		 cv;
 	struct store_unit	*head, *tail;
@@ -71,6 +78,8 @@ store_open(const char *path, int flags, struct store **out, char **errstr)
 	s->flags = flags;
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_cond_init(&s->cv, NULL);
+	pthread_mutex_init(&s->ckpt_mu, NULL);
+	pthread_cond_init(&s->ckpt_cv, NULL);
 	if (store_conn_open(path, flags, &s->writer, errstr) == -1 ||
 	    store_conn_open(path, (flags & ~STORE_CREATE) | STORE_READONLY,
 	    &s->reader, errstr) == -1) {
@@ -94,10 +103,21 @@ store_close(struct store *s)
 		pthread_join(s->thread, NULL);
 		s->running = 0;
 	}
+	if (s->ckpt_running) {
+		pthread_mutex_lock(&s->ckpt_mu);
+		s->ckpt_stopping = 1;
+		pthread_cond_signal(&s->ckpt_cv);
+		pthread_mutex_unlock(&s->ckpt_mu);
+		pthread_join(s->ckpt_thread, NULL);
+		s->ckpt_running = 0;
+	}
+	store_conn_close(s->ckpt_conn);
 	store_conn_close(s->reader);
 	store_conn_close(s->writer);
 	pthread_cond_destroy(&s->cv);
 	pthread_mutex_destroy(&s->mu);
+	pthread_cond_destroy(&s->ckpt_cv);
+	pthread_mutex_destroy(&s->ckpt_mu);
 	free(s->path);
 	free(s);
 }
@@ -276,12 +296,68 @@ store_writer_main(void *arg)
 	}
 }
 
+/*
+ * Runs on the writer thread after each commit, with the WAL's size in
+ * pages. Past EXAMD_CHECKPOINT_PAGES it wakes the checkpointer: copying
+ * pages back into the database (and its fsync) then happens beside the
+ * commits instead of inside one of them, as SQLite's auto-checkpoint does.
+ */
+static int
+store_wal_hook(void *arg, sqlite3 *db, const char *name, int pages)
+{
+	struct store *s = arg;
+
+	(void)db;
+	(void)name;
+	if (pages >= EXAMD_CHECKPOINT_PAGES) {
+		pthread_mutex_lock(&s->ckpt_mu);
+		s->ckpt_wanted = 1;
+		pthread_cond_signal(&s->ckpt_cv);
+		pthread_mutex_unlock(&s->ckpt_mu);
+	}
+	return SQLITE_OK;
+}
+
+static void *
+store_ckpt_main(void *arg)
+{
+	struct store *s = arg;
+	int logged, done;
+
+	for (;;) {
+		pthread_mutex_lock(&s->ckpt_mu);
+		while (!s->ckpt_wanted && !s->ckpt_stopping)
+			pthread_cond_wait(&s->ckpt_cv, &s->ckpt_mu);
+		if (s->ckpt_stopping) {
+			pthread_mutex_unlock(&s->ckpt_mu);
+			return NULL;
+		}
+		s->ckpt_wanted = 0;
+		pthread_mutex_unlock(&s->ckpt_mu);
+		/* PASSIVE: never blocks the writer or readers. */
+		if (sqlite3_wal_checkpoint_v2(s->ckpt_conn->db, NULL,
+		    SQLITE_CHECKPOINT_PASSIVE, &logged, &done) != SQLITE_OK)
+			log_warnx("store: checkpoint: %s",
+			    sqlite3_errmsg(s->ckpt_conn->db));
+	}
+}
+
 int
 store_start(struct store *s, struct async *async, int max_batch,
     char **errstr)
 {
 	s->async = async;
 	s->max_batch = max_batch > 0 ? max_batch : EXAMD_MAX_BATCH;
+	if (store_conn_open(s->path, s->flags & ~STORE_CREATE, &s->ckpt_conn,
+	    errstr) == -1)
+		return -1;
+	sqlite3_wal_autocheckpoint(s->writer->db, 0);
+	sqlite3_wal_hook(s->writer->db, store_wal_hook, s);
+	if (pthread_create(&s->ckpt_thread, NULL, store_ckpt_main, s) != 0) {
+		*errstr = xasprintf("store: cannot start the checkpoint thread");
+		return -1;
+	}
+	s->ckpt_running = 1;
 	if (pthread_create(&s->thread, NULL, store_writer_main, s) != 0) {
 		*errstr = xasprintf("store: cannot start the writer thread");
 		return -1;

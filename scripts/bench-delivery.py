@@ -19,7 +19,8 @@
 Usage: bench-delivery.py [BIN]   (EXAMD_BIN or bin/ by default)
 Environment: BENCH_SECONDS (saturation run length, default 3),
 BENCH_SITTING_SECONDS (the sitting's steady state, default 30),
-BENCH_SITTING_CANDIDATES (default 10000).
+BENCH_SITTING_CANDIDATES (default 10000), BENCH_PHASES (comma-separated
+subset of saturation,sitting,start,deadline; default all).
 """
 import os
 import shutil
@@ -36,6 +37,8 @@ BIN = sys.argv[1] if len(sys.argv) > 1 else os.environ.get("EXAMD_BIN", "bin")
 SECS = int(os.environ.get("BENCH_SECONDS", "3"))
 SITTING_SECS = int(os.environ.get("BENCH_SITTING_SECONDS", "30"))
 SITTING_N = int(os.environ.get("BENCH_SITTING_CANDIDATES", "10000"))
+PHASES = set(os.environ.get("BENCH_PHASES",
+                            "saturation,sitting,start,deadline").split(","))
 STORM_N = 1000
 FORM = "imh-sample-a"
 SHORT_FORM = "imh-short"
@@ -246,15 +249,19 @@ def main():
         _, storm_codes = fx.add_sitting(FORM, STORM_N, "storm")
         sid, short_codes = fx.add_sitting(SHORT_FORM, STORM_N, "short")
         # Each phase on its own copy: nobody signed in, nothing to re-arm.
-        sat = fx.copy("saturation")
-        ex = benchlib.Examd(sat)
-        try:
-            saturation(sat, ex, main_codes)
-        finally:
-            ex.stop()
-        realistic(fx.copy("sitting"), main_codes)
-        start_storm(fx.copy("start"), storm_codes)
-        deadline_storm(fx.copy("deadline"), sid, short_codes)
+        if "saturation" in PHASES:
+            sat = fx.copy("saturation")
+            ex = benchlib.Examd(sat)
+            try:
+                saturation(sat, ex, main_codes)
+            finally:
+                ex.stop()
+        if "sitting" in PHASES:
+            realistic(fx.copy("sitting"), main_codes)
+        if "start" in PHASES:
+            start_storm(fx.copy("start"), storm_codes)
+        if "deadline" in PHASES:
+            deadline_storm(fx.copy("deadline"), sid, short_codes)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return 0

@@ -5,6 +5,7 @@
  * nobody and leaves nothing behind.
  */
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <setjmp.h>
@@ -273,6 +274,46 @@ test_commit_failure_reaches_every_waiter(void **state)
 	assert_int_equal(WEXITSTATUS(status), 0);
 }
 
+/*
+ * Checkpoints run beside the writer: after writing four times the
+ * checkpoint threshold in rounds, the WAL stays well below what was written.
+ */
+static void
+test_wal_is_checkpointed_beside_the_writer(void **state)
+{
+	struct fixture *f = *state;
+	enum { ROUNDS = 16, PER = 64, VALUE = 16 * 1024 };
+	struct put *p = calloc(PER, sizeof *p);
+	struct stat sb;
+	char wal[128], *err = NULL, *big;
+	int r, i, pending;
+
+	big = malloc(VALUE);
+	memset(big, 'w', VALUE - 1);
+	big[VALUE - 1] = '\0';
+	assert_int_equal(store_start(f->store, f->async, 0, &err), 0);
+	for (r = 0; r < ROUNDS; r++) {
+		pending = PER;
+		for (i = 0; i < PER; i++) {
+			snprintf(p[i].key, sizeof p[i].key, "w%d", i);
+			p[i].value = big;
+			p[i].answered = 0;
+			p[i].pending = &pending;
+			p[i].base = f->base;
+			assert_int_equal(store_submit(f->store, put_work,
+			    put_done, &p[i]), 0);
+		}
+		run_until_answered(f, &pending);
+		usleep(20000);
+	}
+	snprintf(wal, sizeof wal, "%s-wal", f->path);
+	assert_int_equal(stat(wal, &sb), 0);
+	/* 16 MiB were written; without checkpoints the WAL would hold it all. */
+	assert_true(sb.st_size < (off_t)ROUNDS * PER * VALUE / 2);
+	free(big);
+	free(p);
+}
+
 static void
 test_backup_is_a_consistent_copy(void **state)
 {
@@ -309,6 +350,8 @@ main(void)
 		    test_store_run_waits_for_the_writer, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_commit_failure_reaches_every_waiter, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_wal_is_checkpointed_beside_the_writer, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_backup_is_a_consistent_copy, setup, teardown),
 	};
