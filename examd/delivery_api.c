@@ -238,24 +238,23 @@ dv_view_essay(const struct sd_essay *e, void *arg)
 {
 	struct dv_view *v = arg;
 	json_t *item = dv_item(v->srv, e->item_id), *groups;
-	char *text, *cat, *p, *save = NULL;
+	char *cat, *p, *save = NULL;
 
 	if (item == NULL) {
 		v->fail = 1;
 		return -1;
 	}
-	text = xasprintf("%s%s", json_string_value(json_object_get(item,
-	    "stem")), json_string_value(json_object_get(item, "prompt")));
 	groups = json_array();
 	if ((cat = strdup(e->category)) == NULL)
 		fatal("dv_view_essay");
 	for (p = strtok_r(cat, " ", &save); p; p = strtok_r(NULL, " ", &save))
 		json_array_append_new(groups, json_string(p));
 	free(cat);
+	/* The stem already holds the question, in place of the interaction. */
 	json_array_append_new(v->arr, json_pack("{s:s,s:s,s:s,s:o}", "id",
 	    e->pid, "title", json_string_value(json_object_get(item, "title")),
-	    "text", text, "groups", groups));
-	free(text);
+	    "text", json_string_value(json_object_get(item, "stem")),
+	    "groups", groups));
 	if (e->seq > 0)
 		json_object_set_new(v->obj, e->pid, json_pack(
 		    "{s:s%,s:I,s:I,s:o}", "text", e->text ? e->text : "",

@@ -5,6 +5,7 @@ candidate reply carries a key, an item identifier or another candidate's
 data. Timers are in test_delivery_time.py, restarts in
 test_delivery_restart.py.
 """
+import re
 import http.client
 import json
 import random
@@ -223,6 +224,13 @@ class EssayRules(DeliveryCase):
         cid, tok, view = self.through_mc("IMHS")
         self.assertEqual(len(view["prompts"]), 3)
         self.assertEqual(view["rule"]["answer"], 2)
+        for p in view["prompts"]:	# the question once, in the vignette
+            m = re.search(r'class="qti-prompt">(.*?)</div>', p["text"], re.S)
+            self.assertIsNotNone(m, p)
+            question = re.sub(r"<[^>]+>", "", m.group(1)).strip()[:40]
+            self.assertTrue(question)
+            self.assertEqual(re.sub(r"<[^>]+>", "", p["text"]).count(question),
+                             1, p)
         p1, p2, p3 = [p["id"] for p in view["prompts"]]
         r = self.essay(tok, p1, "The infant and the parent", 1)
         self.assertEqual((r.status, r.json["words"]), (200, 5), r)
