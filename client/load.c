@@ -880,8 +880,12 @@ cand_done(int status, const char *body, size_t len, void *arg)
 			if (!l->stopping || k == K_CONNECT || k == K_ANSWER ||
 			    k == K_ESSAY)
 				cand_reply(cd, status, root, t);
-		} else
+		} else {
+			/* A reply we cannot read: try the step again, never stall. */
 			load_err(l, k, status);
+			if (!l->stopping)
+				cand_later(cd, cd->step, LOAD_RETRY_MS);
+		}
 		json_decref(root);
 		load_check_end(l);
 		return;

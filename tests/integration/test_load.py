@@ -109,9 +109,12 @@ class LoadAgainstExamd(unittest.TestCase):
 
     def test_every_acknowledged_save_is_in_the_database(self):
         ledger = os.path.join(self.dir, "ledger-1.txt")
+        # --settle-seconds: a candidate that never gets in is reported in
+        # examc's table instead of outliving the test's timeout.
         rc, out, err, rows = self.load("--codes", self.codes, "--candidates",
                                        3, "--mode", "saturate", "--seconds",
-                                       2, "--ledger", ledger)
+                                       2, "--settle-seconds", 30, "--ledger",
+                                       ledger, timeout=120)
         self.assertEqual(rc, 0, out + err)
         self.assertGreater(rows["answer"]["n"], 10, out)
         self.assertEqual(rows["answer"]["errors"], 0, out)
