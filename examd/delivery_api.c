@@ -322,6 +322,9 @@ struct dv_op {
 	struct sd_attempt	 o;
 	struct bank_form	*form;
 	struct sd_plan		 plan;
+	/* The plan's track: the unit runs on the writer thread, after the
+	 * caller's candidate row (on the loop's stack) is gone. */
+	char			 track[SD_IDENT_MAX + 1];
 	/* sitting-wide */
 	int64_t			*ids;
 	size_t			 n, changed;
@@ -421,7 +424,8 @@ dv_plan(struct dv_op *op, const struct sd_candidate *c)
 	p->sitting_id = c->sitting_id;
 	p->association_id = c->association_id;
 	p->form_id = op->form->identifier;
-	p->track = NULL;
+	snprintf(op->track, sizeof op->track, "%s", c->track);
+	p->track = op->track;
 	RAND_bytes((unsigned char *)&p->seed, sizeof p->seed);
 	p->seed &= INT64_MAX;	/* stored as a positive SQLite integer */
 	if (delivery_multiplier_from_double(c->multiplier,
@@ -492,7 +496,7 @@ dv_plan(struct dv_op *op, const struct sd_candidate *c)
 				return dv_refuse(op, 409, "track_not_in_form",
 				    "the exam form has no vignettes for track "
 				    "%s", c->track);
-			p->track = c->track;
+			p->track = op->track;
 			ps->n = tr->n_items;
 			if ((ps->items = calloc(ps->n, sizeof *ps->items)) ==
 			    NULL)
@@ -511,8 +515,7 @@ dv_plan(struct dv_op *op, const struct sd_candidate *c)
 			json_decref(req);
 		}
 	}
-	if (p->track == NULL)
-		p->track = c->track;
+	p->track = op->track;
 	if (delivery_attempt_init(&chk, p->seed, p->n_sections, limits,
 	    p->sections[0].multiplier, c->extra_ms_mc > c->extra_ms_essay ?
 	    c->extra_ms_mc : c->extra_ms_essay, &err) == -1) {

@@ -97,6 +97,11 @@ class LoadAgainstExamd(unittest.TestCase):
     def tearDown(self):
         if not self.skip:
             self.ex.stop()
+            bad = [l for l in self.ex.lines
+                   if "Sanitizer" in l or "runtime error:" in l]
+            if bad:
+                self.fail("examd sanitizer report:\n" +
+                          "\n".join(self.ex.lines[-80:]))
 
     def load(self, *args, timeout=60):
         return benchlib.examc(self.fx, self.ex, "load", *args,
