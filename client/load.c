@@ -10,7 +10,8 @@
  * Modes:
  *   saturate     answer saves back to back (think 0 by default), never submit
  *   realistic    answer every item once with think time, submit, autosave
- *                the essays, submit; until --seconds or done
+ *                the essays (K prompts meeting the rule's group minimums),
+ *                submit; until --seconds or done
  *   start-storm  sign in, start, read the first part; done at the first question
  *   essay        submit Part 1 at once, then autosave essays until --seconds
  *   deadline     start, answer with think time, never submit: done when the
@@ -42,7 +43,8 @@
 
 #define LOAD_MAX_SECTIONS	16	/* parts of a form we follow */
 #define LOAD_MAX_CHOICES	8	/* choices per item we keep */
-#define LOAD_MAX_PROMPTS	16	/* essay prompts per part we keep */
+#define LOAD_MAX_PROMPTS	16	/* essay prompts per part we keep (a bit each) */
+#define LOAD_MAX_GROUPS		8	/* group minimums per essay rule we follow */
 #define LOAD_ID_LEN		48	/* section, choice and prompt ids */
 #define LOAD_TOKEN_LEN		128
 #define LOAD_RETRY_MS		200	/* after a transport failure, 429 or 503 */
@@ -574,6 +576,60 @@ parse_attempt(struct cand *cd, json_t *root)
 }
 
 /*
+ * The essay rule of a part as the section view gives it: answer K of the
+ * prompts, at least min[g] of them from group g. member[g] has bit p set
+ * when the p-th prompt kept (cd->prompts) is in group g.
+ */
+struct load_rule {
+	int		 k, ngroups;
+	int		 min[LOAD_MAX_GROUPS];
+	unsigned int	 member[LOAD_MAX_GROUPS];
+};
+
+static int
+bits(unsigned int v)
+{
+	int n = 0;
+
+	for (; v != 0; v &= v - 1)
+		n++;
+	return n;
+}
+
+static int
+rule_met(const struct load_rule *r, unsigned int set)
+{
+	int g;
+
+	if (bits(set) != r->k)
+		return 0;
+	for (g = 0; g < r->ngroups; g++)
+		if (bits(set & r->member[g]) < r->min[g])
+			return 0;
+	return 1;
+}
+
+/*
+ * Which of the n prompts to write: K that meet every group minimum and
+ * keep the ones already written (have), chosen at random among the sets
+ * that do, so that candidates spread over the prompts as people would.
+ * Tries every subset: n <= LOAD_MAX_PROMPTS, at most 2^16, once per
+ * candidate and part. 0 when no set meets the rule.
+ */
+static unsigned int
+essay_pick(struct cand *cd, const struct load_rule *r, int n,
+    unsigned int have)
+{
+	unsigned int set, pick = 0, seen = 0;
+
+	for (set = 1; set < 1u << n; set++)
+		if ((set & have) == have && rule_met(r, set) &&
+		    cand_rand(cd) % ++seen == 0)
+			pick = set;
+	return pick;
+}
+
+/*
  * How many prompts to write: the rule's K when it names one ("answer",
  * "k", "choose" or "count"), else 1.
  */
@@ -593,11 +649,87 @@ essay_k(json_t *rule)
 	return 1;
 }
 
+/* Is name one of the strings in array a? */
+static int
+json_strv_has(json_t *a, const char *name)
+{
+	json_t *v;
+	size_t i;
+
+	json_array_foreach(a, i, v)
+		if (json_is_string(v) && strcmp(json_string_value(v), name) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * An essay part's prompts and what to write: the rule's K prompts, meeting
+ * its group minimums ("require": [{"group","min"}] against each prompt's
+ * "groups"), first in cd->prompts (cand_save writes prompts 0..nwrite-1).
+ * When no choice meets the rule (or the prompts were cut at
+ * LOAD_MAX_PROMPTS), the first K: examd then says why (422 essay_rule).
+ */
+static void
+essay_choose(struct cand *cd, json_t *prompts, json_t *rule,
+    json_t *responses)
+{
+	struct load_rule r;
+	json_t *p, *req;
+	const char *group[LOAD_MAX_GROUPS];	/* borrowed from rule */
+	char tmp[LOAD_ID_LEN];
+	unsigned int have = 0, set;
+	size_t i;
+	int g, n, j;
+
+	memset(&r, 0, sizeof r);
+	r.k = essay_k(rule);
+	json_array_foreach(json_object_get(rule, "require"), i, req) {
+		if (r.ngroups == LOAD_MAX_GROUPS)
+			break;
+		if ((group[r.ngroups] = json_string_value(json_object_get(req,
+		    "group"))) == NULL)
+			continue;
+		r.min[r.ngroups] = (int)json_integer_value(json_object_get(req,
+		    "min"));
+		r.ngroups++;
+	}
+	n = 0;
+	json_array_foreach(prompts, i, p) {
+		if (n == LOAD_MAX_PROMPTS)
+			break;
+		if (copy_id(cd->prompts[n], json_object_get(p, "id")) == -1)
+			continue;
+		for (g = 0; g < r.ngroups; g++)
+			if (json_strv_has(json_object_get(p, "groups"),
+			    group[g]))
+				r.member[g] |= 1u << n;
+		if (json_object_get(responses, cd->prompts[n]) != NULL)
+			have |= 1u << n;
+		n++;
+	}
+	cd->nprompts = n;
+	if ((set = essay_pick(cd, &r, n, have)) == 0) {
+		cd->nwrite = r.k < n ? r.k : n;
+		return;
+	}
+	cd->nwrite = bits(set);
+	for (i = 0, j = 0; (int)i < n; i++) {
+		if (!(set & 1u << i))
+			continue;
+		if ((int)i != j) {
+			memcpy(tmp, cd->prompts[j], sizeof tmp);
+			memcpy(cd->prompts[j], cd->prompts[i], sizeof tmp);
+			memcpy(cd->prompts[i], tmp, sizeof tmp);
+		}
+		j++;
+	}
+}
+
 static int
 parse_section(struct cand *cd, json_t *root)
 {
 	struct load_section *s = &cd->secs[cd->sec];
-	json_t *items, *it, *choices, *ch, *prompts, *p;
+	json_t *items, *it, *choices, *ch, *prompts;
 	json_int_t rem;
 	int64_t dl;
 	size_t i, j;
@@ -647,17 +779,8 @@ parse_section(struct cand *cd, json_t *root)
 	}
 	if ((prompts = json_object_get(root, "prompts")) != NULL) {
 		s->kind = 'e';
-		cd->nprompts = 0;
-		json_array_foreach(prompts, i, p) {
-			if (cd->nprompts == LOAD_MAX_PROMPTS)
-				break;
-			if (copy_id(cd->prompts[cd->nprompts],
-			    json_object_get(p, "id")) == 0)
-				cd->nprompts++;
-		}
-		cd->nwrite = essay_k(json_object_get(root, "rule"));
-		if (cd->nwrite > cd->nprompts)
-			cd->nwrite = cd->nprompts;
+		essay_choose(cd, prompts, json_object_get(root, "rule"),
+		    json_object_get(root, "responses"));
 		return 0;
 	}
 	return -1;

@@ -1,9 +1,11 @@
 """examc load against a real examd: a handful of simulated candidates for a
 couple of seconds, then every save examc saw acknowledged is looked up in
 the SQLite file (scripts/verify-ledger.py), also after examd is killed with
-SIGKILL in the middle of the run. Bad arguments exit 2.
+SIGKILL in the middle of the run. The realistic mode takes a whole exam
+whose essay rule has group minimums. Bad arguments exit 2.
 """
 import os
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -29,6 +31,37 @@ def delivery_missing():
     if "/api/v1/attempt" not in out:
         return "examd has no candidate delivery API (/api/v1/attempt) yet"
     return None
+
+
+GROUPS_FORM = """<?xml version="1.0" encoding="UTF-8"?>
+<assessmentTest xmlns="http://www.imsglobal.org/xsd/imsqti_v2p2"
+    xmlns:examd="urn:examd:qti:1"
+    identifier="imh-load-groups" title="IMH, clinical vignettes first"
+    examd:program="IMH">
+  <testPart identifier="exam" navigationMode="nonlinear"
+      submissionMode="simultaneous">
+    <assessmentSection identifier="mc" title="Part 1" visible="true">
+      <timeLimits maxTime="600"/>
+      <assessmentItemRef identifier="imh-mc-001" href="../mc/imh-mc-001.xml"/>
+      <assessmentItemRef identifier="imh-mc-002" href="../mc/imh-mc-002.xml"/>
+      <assessmentItemRef identifier="imh-mc-003" href="../mc/imh-mc-003.xml"/>
+    </assessmentSection>
+    <assessmentSection identifier="essay" title="Part 2" visible="true">
+      <timeLimits maxTime="600"/>
+      <assessmentSection identifier="essay-imhm-c" title="Mentor, Clinical"
+          visible="true" examd:tracks="IMHM-C" examd:answer="2"
+          examd:require="supervisory:1 clinical:1">
+        <assessmentItemRef identifier="imhm-c-cl-1"
+            href="../essay/imhm-c-cl-1.xml" category="clinical"/>
+        <assessmentItemRef identifier="imhm-c-cl-2"
+            href="../essay/imhm-c-cl-2.xml" category="clinical"/>
+        <assessmentItemRef identifier="imhm-c-sup-1"
+            href="../essay/imhm-c-sup-1.xml" category="supervisory"/>
+      </assessmentSection>
+    </assessmentSection>
+  </testPart>
+</assessmentTest>
+"""
 
 
 class LoadArguments(unittest.TestCase):
@@ -79,10 +112,25 @@ class LoadAgainstExamd(unittest.TestCase):
         except benchlib.Unavailable as e:
             cls.skip = str(e)
             return
+        cls.import_groups_form()
         # A sitting per test: each starts from candidates not yet signed in.
+        cls.groups_sid, cls.groups = cls.fx.add_sitting(
+            "imh-load-groups", 4, "groups", track="IMHM-C")
         _, cls.codes = cls.fx.add_sitting("imh-sample-a", 3, "load")
         _, cls.kill_codes = cls.fx.add_sitting("imh-sample-a", 3, "kill")
         _, cls.short = cls.fx.add_sitting("imh-short", 4, "short")
+
+    @classmethod
+    def import_groups_form(cls):
+        """A short form whose IMHM-C essay part lists the clinical vignettes
+        before the supervisory one: the first K prompts break the rule
+        "answer 2; supervisory:1 clinical:1"."""
+        bank = os.path.join(cls.dir, "bank")
+        shutil.copytree(os.path.join(ROOT, "items", "bank"), bank)
+        with open(os.path.join(bank, "forms", "imh-load-groups.xml"),
+                  "w") as f:
+            f.write(GROUPS_FORM)
+        benchlib.examctl(cls.fx.bin, "import", bank, db=cls.fx.db)
 
     @classmethod
     def tearDownClass(cls):
@@ -159,6 +207,37 @@ class LoadAgainstExamd(unittest.TestCase):
         self.assertEqual(rows["told-late"]["n"], 4, out)
         self.assertIn("4 done, 0 failed", out)
         self.assertIn('4 "submitted"', out)
+
+    def test_realistic_candidates_meet_the_essay_group_minimums(self):
+        rc, out, err, rows = self.load("--codes", self.groups, "--mode",
+                                       "realistic", "--think-ms", 20,
+                                       "--essay-saves", 2, "--seconds", 60,
+                                       timeout=90)
+        self.assertEqual(rc, 0, out + err)
+        self.assertIn("4 done, 0 failed", out)
+        self.assertNotIn("errors:", out)      # no 422 essay_rule, nothing
+        self.assertEqual(rows["submit"]["n"], 8, out)   # both parts, each
+        self.assertEqual(rows["essay"]["n"], 4 * 2 * 2, out)
+        db = sqlite3.connect(self.fx.db)
+        try:
+            parts = db.execute(
+                "SELECT s.identifier, s.status, count(*) FROM attempts a"
+                " JOIN candidates c ON c.id = a.candidate_id"
+                " JOIN attempt_sections s ON s.attempt_id = a.id"
+                " WHERE c.sitting_id = ? GROUP BY 1, 2 ORDER BY 1",
+                (self.groups_sid,)).fetchall()
+            written = db.execute(
+                "SELECT e.category, count(*) FROM attempts a"
+                " JOIN candidates c ON c.id = a.candidate_id"
+                " JOIN attempt_essays e ON e.attempt_id = a.id"
+                " WHERE c.sitting_id = ? AND e.seq > 0 GROUP BY 1",
+                (self.groups_sid,)).fetchall()
+        finally:
+            db.close()
+        self.assertEqual(parts, [("essay", "submitted", 4),
+                                 ("mc", "submitted", 4)])
+        # Each candidate wrote one supervisory and one clinical vignette.
+        self.assertEqual(dict(written), {"supervisory": 4, "clinical": 4})
 
     def test_verify_ledger_finds_a_save_that_is_not_stored(self):
         ledger = os.path.join(self.dir, "ledger-forged.txt")
