@@ -27,6 +27,16 @@ col_dup(sqlite3_stmt *st, int i)
 	return d;
 }
 
+/* Column i's text into buf (cut to size; left as is when NULL). */
+static void
+col_copy(sqlite3_stmt *st, int i, char *buf, size_t size)
+{
+	const unsigned char *s = sqlite3_column_text(st, i);
+
+	if (s != NULL)
+		snprintf(buf, size, "%s", (const char *)s);
+}
+
 static char *
 xstrdup0(const char *s)
 {
@@ -47,6 +57,19 @@ xcalloc(size_t n, size_t size)
 	if ((p = calloc(n ? n : 1, size)) == NULL)
 		fatal("store_bank");
 	return p;
+}
+
+/* Column i's bytes, malloc'd (never NULL), their count in *len. */
+static unsigned char *
+col_blob_dup(sqlite3_stmt *st, int i, size_t *len)
+{
+	unsigned char *d;
+
+	*len = (size_t)sqlite3_column_bytes(st, i);
+	d = xcalloc(1, *len);
+	if (*len)
+		memcpy(d, sqlite3_column_blob(st, i), *len);
+	return d;
 }
 
 static void
@@ -544,7 +567,6 @@ static struct bank_item *
 item_of_row(sqlite3_stmt *st)
 {
 	struct bank_item *it = xcalloc(1, sizeof(*it));
-	const unsigned char *h;
 
 	it->id = sqlite3_column_int64(st, 0);
 	it->identifier = col_dup(st, 1);
@@ -567,9 +589,7 @@ item_of_row(sqlite3_stmt *st)
 	if (json_rubric(it, (const char *)sqlite3_column_text(st, 15)) == -1)
 		log_warnx("store: item %lld: bad rubric JSON",
 		    (long long)it->id);
-	if ((h = sqlite3_column_text(st, 16)) != NULL)
-		snprintf(it->content_hash, sizeof(it->content_hash), "%s",
-		    (const char *)h);
+	col_copy(st, 16, it->content_hash, sizeof(it->content_hash));
 	it->source_version = sqlite3_column_int(st, 17);
 	it->retired = sqlite3_column_int(st, 18);
 	it->used = sqlite3_column_int64(st, 19);
@@ -603,15 +623,10 @@ store_item_get_assets(struct store *s, int64_t item_id, struct bank_item *it,
 		memset(a, 0, sizeof(*a));
 		a->path = col_dup(st, 0);
 		a->mime = col_dup(st, 1);
-		snprintf(a->sha256, sizeof(a->sha256), "%s",
-		    (const char *)sqlite3_column_text(st, 2));
-		if (with_data) {
-			a->len = (size_t)sqlite3_column_bytes(st, 3);
-			a->data = xcalloc(1, a->len);
-			if (a->len)
-				memcpy(a->data, sqlite3_column_blob(st, 3),
-				    a->len);
-		} else
+		col_copy(st, 2, a->sha256, sizeof(a->sha256));
+		if (with_data)
+			a->data = col_blob_dup(st, 3, &a->len);
+		else
 			a->len = (size_t)sqlite3_column_int64(st, 3);
 	}
 	sqlite3_reset(st);
@@ -722,10 +737,7 @@ store_asset_get(struct store *s, int64_t item_id, const char *path,
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		*mime = col_dup(st, 0);
-		*len = (size_t)sqlite3_column_bytes(st, 1);
-		*data = xcalloc(1, *len);
-		if (*len)
-			memcpy(*data, sqlite3_column_blob(st, 1), *len);
+		*data = col_blob_dup(st, 1, len);
 	}
 	sqlite3_reset(st);
 	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : -1;
@@ -752,7 +764,6 @@ static struct bank_form *
 form_of_row(sqlite3_stmt *st)
 {
 	struct bank_form *f = xcalloc(1, sizeof(*f));
-	const unsigned char *h;
 
 	f->id = sqlite3_column_int64(st, 0);
 	f->identifier = col_dup(st, 1);
@@ -761,9 +772,7 @@ form_of_row(sqlite3_stmt *st)
 	f->published = sqlite3_column_int(st, 4);
 	f->used = sqlite3_column_int64(st, 5);
 	f->imported_at = sqlite3_column_int64(st, 6);
-	if ((h = sqlite3_column_text(st, 7)) != NULL)
-		snprintf(f->content_hash, sizeof(f->content_hash), "%s",
-		    (const char *)h);
+	col_copy(st, 7, f->content_hash, sizeof(f->content_hash));
 	f->source_version = sqlite3_column_int(st, 8);
 	return f;
 }
