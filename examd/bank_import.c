@@ -75,6 +75,20 @@ xrealloc(void *p, size_t n, size_t size)
 	return p;
 }
 
+/*
+ * A list of n pointers with room for one more: cap doubles, from first.
+ * Returns the list, moved or not.
+ */
+static void *
+xgrow(void *v, size_t n, size_t *cap, size_t first, size_t size)
+{
+	if (n == *cap) {
+		*cap = *cap ? *cap * 2 : first;
+		v = xrealloc(v, *cap, size);
+	}
+	return v;
+}
+
 static char *
 xstrdup(const char *s)
 {
@@ -280,11 +294,8 @@ add_item(struct imp *im, const char *path, const char *real,
 {
 	struct imp_item *it;
 
-	if (im->n_items == im->cap_items) {
-		im->cap_items = im->cap_items ? im->cap_items * 2 : 64;
-		im->items = xrealloc(im->items, im->cap_items,
-		    sizeof(*im->items));
-	}
+	im->items = xgrow(im->items, im->n_items, &im->cap_items, 64,
+	    sizeof(*im->items));
 	if ((it = calloc(1, sizeof(*it))) == NULL)
 		fatal("import");
 	it->path = xstrdup(path);
@@ -301,11 +312,8 @@ add_form(struct imp *im, const char *path, const char *root,
 {
 	struct imp_form *f;
 
-	if (im->n_forms == im->cap_forms) {
-		im->cap_forms = im->cap_forms ? im->cap_forms * 2 : 8;
-		im->forms = xrealloc(im->forms, im->cap_forms,
-		    sizeof(*im->forms));
-	}
+	im->forms = xgrow(im->forms, im->n_forms, &im->cap_forms, 8,
+	    sizeof(*im->forms));
 	if ((f = calloc(1, sizeof(*f))) == NULL)
 		fatal("import");
 	f->path = xstrdup(path);
