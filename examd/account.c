@@ -133,17 +133,11 @@ account_op_audit(struct store_tx *tx, struct account_op *op,
 {
 	struct audit_rec rec;
 	char actor[48], object[48];
-	int rc;
 
 	audit_rec_from_req(&rec, op->req, actor, sizeof actor);
 	snprintf(object, sizeof object, "%s:%" PRId64, kind, op->id);
-	rec.action = action;
-	rec.object = object;
 	rec.association_id = assoc;
-	rec.details = details;
-	rc = store_audit_append(tx, &rec);
-	json_decref(details);
-	return rc;
+	return audit_append(tx, &rec, action, object, details);
 }
 
 static int

@@ -109,6 +109,21 @@ audit_verify_next(struct audit_verify *v, const struct audit_entry *e,
 	return 0;
 }
 
+int
+audit_append(struct store_tx *tx, struct audit_rec *rec, const char *action,
+    const char *object, json_t *details)
+{
+	int rc;
+
+	rec->action = action;
+	rec->object = object;
+	rec->details = details;
+	rc = store_audit_append(tx, rec);
+	rec->details = NULL;
+	json_decref(details);
+	return rc;
+}
+
 /* An entry queued by audit_submit(): owns copies of every string. */
 struct audit_job {
 	struct audit_rec	 rec;

@@ -79,6 +79,13 @@ int	 audit_verify_next(struct audit_verify *, const struct audit_entry *,
 
 /* store_audit.c: appends rec in the unit's transaction. 0 or -1 (tx failed). */
 int	 store_audit_append(struct store_tx *, const struct audit_rec *);
+/*
+ * In a store unit: rec, with action, object and details set, appended by
+ * store_audit_append(). Consumes the caller's reference to details (NULL
+ * for {}), on failure too. 0 or -1 (the transaction failed).
+ */
+int	 audit_append(struct store_tx *, struct audit_rec *, const char *action,
+	    const char *object, json_t *details);
 /* Walks the whole chain on the read connection; calls fn per entry in seq order. */
 typedef int (*audit_entry_fn)(const struct audit_entry *, void *arg);
 int	 store_audit_walk(struct store *, audit_entry_fn, void *arg,

@@ -31,18 +31,12 @@ ctl_audit(struct store_tx *tx, const char *action, const char *object,
     int64_t assoc, json_t *details)
 {
 	struct audit_rec rec;
-	int rc;
 
 	memset(&rec, 0, sizeof rec);
 	rec.actor = "examctl";
 	rec.role = "-";
 	rec.association_id = assoc;
-	rec.action = action;
-	rec.object = object;
-	rec.details = details;
-	rc = store_audit_append(tx, &rec);
-	json_decref(details);
-	return rc;
+	return audit_append(tx, &rec, action, object, details);
 }
 
 static int
