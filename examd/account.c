@@ -91,17 +91,25 @@ account_password_problem(const char *pw)
 
 /* --- associations -------------------------------------------------------- */
 
+/* Replies {key: a}, or 503 when the store could not list (rc -1); takes a. */
+static void
+account_list_reply(struct req *req, int rc, const char *key, json_t *a)
+{
+	if (rc == -1) {
+		json_decref(a);
+		http_error(req, 503, "store_unavailable", "try again");
+		return;
+	}
+	http_reply_json(req, 200, json_pack("{s:o}", key, a));
+}
+
 static void
 account_assoc_list(struct req *req)
 {
 	json_t *a = json_array();
 
-	if (store_associations_list(req->srv->store, a) == -1) {
-		json_decref(a);
-		http_error(req, 503, "store_unavailable", "try again");
-		return;
-	}
-	http_reply_json(req, 200, json_pack("{s:o}", "associations", a));
+	account_list_reply(req, store_associations_list(req->srv->store, a),
+	    "associations", a);
 }
 
 /* One change and its audit entry, written by a unit; the reply follows. */
@@ -290,12 +298,8 @@ account_users_list(struct req *req)
 		}
 	}
 	a = json_array();
-	if (store_users_list(req->srv->store, assoc, a) == -1) {
-		json_decref(a);
-		http_error(req, 503, "store_unavailable", "try again");
-		return;
-	}
-	http_reply_json(req, 200, json_pack("{s:o}", "users", a));
+	account_list_reply(req, store_users_list(req->srv->store, assoc, a),
+	    "users", a);
 }
 
 static void
