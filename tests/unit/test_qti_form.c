@@ -2,48 +2,10 @@
  * test_qti_form.c: exam forms (examd/qti_form.c) and content packages
  * (examd/qti_package.c). Run from the repository root.
  */
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <stdint.h>
-#include <cmocka.h>
-
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include "../../examd/qti.h"
+#include "qti_fixture.h"
 
 #define FORMS "tests/data/qti/bank/forms"
 #define PKG "tests/data/qti/pkg"
-
-static const char *
-corpus_dir(void)
-{
-	static const char *const tries[] = {
-		"../shared/qti-corpus", "../../shared/qti-corpus",
-	};
-	const char *env = getenv("EXAMD_QTI_CORPUS");
-	struct stat sb;
-	size_t i;
-
-	if (env && *env)
-		return stat(env, &sb) == 0 ? env : NULL;
-	for (i = 0; i < sizeof(tries) / sizeof(tries[0]); i++)
-		if (stat(tries[i], &sb) == 0 && S_ISDIR(sb.st_mode))
-			return tries[i];
-	return NULL;
-}
-
-#define NEED_CORPUS(dir) do { \
-	if (((dir) = corpus_dir()) == NULL) { \
-		print_message("qti corpus not found (set EXAMD_QTI_CORPUS); " \
-		    "skipping\n"); \
-		skip(); \
-	} \
-} while (0)
 
 static struct qti_form *
 expect_form(const char *path, const char *root)

@@ -10,92 +10,14 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <stdint.h>
-#include <cmocka.h>
-
 #include <dirent.h>
-#include <ftw.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
-#include "../../examd/qti.h"
+#include "qti_fixture.h"
 
 #define DATA "tests/data/qti"
 
 /* ---- helpers ---- */
-
-static const char *
-corpus_dir(void)
-{
-	static const char *const tries[] = {
-		"../shared/qti-corpus", "../../shared/qti-corpus",
-	};
-	const char *env = getenv("EXAMD_QTI_CORPUS");
-	struct stat sb;
-	size_t i;
-
-	if (env && *env)
-		return stat(env, &sb) == 0 ? env : NULL;
-	for (i = 0; i < sizeof(tries) / sizeof(tries[0]); i++)
-		if (stat(tries[i], &sb) == 0 && S_ISDIR(sb.st_mode))
-			return tries[i];
-	return NULL;
-}
-
-#define NEED_CORPUS(dir) do { \
-	if (((dir) = corpus_dir()) == NULL) { \
-		print_message("qti corpus not found (set EXAMD_QTI_CORPUS); " \
-		    "skipping\n"); \
-		skip(); \
-	} \
-} while (0)
-
-static char tmpdir[64];
-
-static int
-rm_cb(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(p);
-}
-
-static int
-setup_tmp(void **state)
-{
-	(void)state;
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/examd-qti-XXXXXX");
-	return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int
-teardown_tmp(void **state)
-{
-	(void)state;
-	return nftw(tmpdir, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-/* Write `content` to tmpdir/name; returns the path (static buffer). */
-static const char *
-put(const char *name, const char *content)
-{
-	static char path[256];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
-	assert_non_null(f = fopen(path, "w"));
-	assert_int_equal(fputs(content, f) >= 0, 1);
-	assert_int_equal(fclose(f), 0);
-	return path;
-}
 
 /* Parse and expect refusal with `want` in the message. */
 static void
