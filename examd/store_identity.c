@@ -100,20 +100,6 @@ rd(struct store *s, const char *sql)
 	return store_conn_stmt(store_reader(s), sql);
 }
 
-/* Steps a read statement once: 1 row, 0 none, -1 error. Does not reset. */
-static int
-rd_step(struct store *s, sqlite3_stmt *st)
-{
-	int rc = sqlite3_step(st);
-
-	if (rc == SQLITE_ROW)
-		return 1;
-	if (rc != SQLITE_DONE)
-		log_warnx("store: %s", sqlite3_errmsg(store_reader(s)->db));
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : -1;
-}
-
 static void
 bind_opt(sqlite3_stmt *st, int i, int64_t v)
 {
@@ -131,33 +117,6 @@ copy_text(char *dst, size_t len, sqlite3_stmt *st, int col)
 	snprintf(dst, len, "%s", s != NULL ? s : "");
 }
 
-/* Runs a write; 0, STORE_DUP on a unique-key clash, -1 (tx failed). */
-static int
-wr_step(struct store_tx *tx, sqlite3_stmt *st)
-{
-	int rc = sqlite3_step(st);
-
-	sqlite3_reset(st);
-	if (rc == SQLITE_DONE)
-		return 0;
-	if (sqlite3_extended_errcode(tx->conn->db) == SQLITE_CONSTRAINT_UNIQUE ||
-	    sqlite3_extended_errcode(tx->conn->db) ==
-	    SQLITE_CONSTRAINT_PRIMARYKEY)
-		return STORE_DUP;
-	store_tx_fail(tx, "%s", sqlite3_errmsg(tx->conn->db));
-	return -1;
-}
-
-static sqlite3_stmt *
-wr(struct store_tx *tx, const char *sql)
-{
-	sqlite3_stmt *st = store_conn_stmt(tx->conn, sql);
-
-	if (st == NULL)
-		store_tx_fail(tx, "%s", sqlite3_errmsg(tx->conn->db));
-	return st;
-}
-
 int
 store_association_find(struct store *s, const char *code, int64_t *id)
 {
@@ -167,7 +126,7 @@ store_association_find(struct store *s, const char *code, int64_t *id)
 	if ((st = rd(s, sql_assoc_find)) == NULL)
 		return -1;
 	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
-	if ((rc = rd_step(s, st)) == 1) {
+	if ((rc = store_conn_step(store_reader(s), st)) == 1) {
 		*id = sqlite3_column_int64(st, 0);
 		sqlite3_reset(st);
 	}
@@ -183,7 +142,7 @@ store_association_exists(struct store *s, int64_t id)
 	if ((st = rd(s, sql_assoc_exists)) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
-	if ((rc = rd_step(s, st)) == 1)
+	if ((rc = store_conn_step(store_reader(s), st)) == 1)
 		sqlite3_reset(st);
 	return rc;
 }
@@ -196,7 +155,7 @@ store_associations_list(struct store *s, json_t *array)
 
 	if ((st = rd(s, sql_assoc_list)) == NULL)
 		return -1;
-	while ((rc = rd_step(s, st)) == 1)
+	while ((rc = store_conn_step(store_reader(s), st)) == 1)
 		json_array_append_new(array, json_pack("{s:I,s:s,s:s}",
 		    "id", (json_int_t)sqlite3_column_int64(st, 0),
 		    "code", (const char *)sqlite3_column_text(st, 1),
@@ -211,12 +170,12 @@ store_association_insert(struct store_tx *tx, const char *code,
 	sqlite3_stmt *st;
 	int rc;
 
-	if ((st = wr(tx, sql_assoc_insert)) == NULL)
+	if ((st = store_tx_stmt(tx, sql_assoc_insert)) == NULL)
 		return -1;
 	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, auth_now_ms());
-	if ((rc = wr_step(tx, st)) == 0)
+	if ((rc = store_tx_step(tx, st)) == 0)
 		*id = sqlite3_last_insert_rowid(tx->conn->db);
 	return rc;
 }
@@ -241,7 +200,7 @@ user_one(struct store *s, sqlite3_stmt *st, struct store_user *u)
 {
 	int rc;
 
-	if ((rc = rd_step(s, st)) == 1) {
+	if ((rc = store_conn_step(store_reader(s), st)) == 1) {
 		user_row(st, u);
 		sqlite3_reset(st);
 	}
@@ -297,7 +256,7 @@ store_users_list(struct store *s, int64_t assoc, json_t *array)
 	if ((st = rd(s, sql_users_list)) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, assoc);
-	while ((rc = rd_step(s, st)) == 1) {
+	while ((rc = store_conn_step(store_reader(s), st)) == 1) {
 		user_row(st, &u);
 		json_array_append_new(array, store_user_json(&u));
 	}
@@ -312,7 +271,7 @@ store_user_insert(struct store_tx *tx, const struct store_user *u,
 	sqlite3_stmt *st;
 	int rc;
 
-	if ((st = wr(tx, sql_user_insert)) == NULL)
+	if ((st = store_tx_stmt(tx, sql_user_insert)) == NULL)
 		return -1;
 	sqlite3_bind_text(st, 1, u->username, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, store_role_name(u->role), -1, SQLITE_STATIC);
@@ -322,7 +281,7 @@ store_user_insert(struct store_tx *tx, const struct store_user *u,
 		sqlite3_bind_text(st, 5, u->endorsement, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 6, u->may_adjudicate != 0);
 	sqlite3_bind_int64(st, 7, auth_now_ms());
-	if ((rc = wr_step(tx, st)) == 0)
+	if ((rc = store_tx_step(tx, st)) == 0)
 		*id = sqlite3_last_insert_rowid(tx->conn->db);
 	return rc;
 }
@@ -332,11 +291,11 @@ store_user_set_disabled(struct store_tx *tx, int64_t id, int disabled)
 {
 	sqlite3_stmt *st;
 
-	if ((st = wr(tx, sql_user_disable)) == NULL)
+	if ((st = store_tx_stmt(tx, sql_user_disable)) == NULL)
 		return -1;
 	sqlite3_bind_int(st, 1, disabled != 0);
 	sqlite3_bind_int64(st, 2, id);
-	return wr_step(tx, st);
+	return store_tx_step(tx, st);
 }
 
 int
@@ -344,11 +303,11 @@ store_user_set_password(struct store_tx *tx, int64_t id, const char *hash)
 {
 	sqlite3_stmt *st;
 
-	if ((st = wr(tx, sql_user_password)) == NULL)
+	if ((st = store_tx_stmt(tx, sql_user_password)) == NULL)
 		return -1;
 	sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, id);
-	return wr_step(tx, st);
+	return store_tx_step(tx, st);
 }
 
 int
@@ -361,7 +320,7 @@ store_session_find(struct store *s, const char *token_hash,
 	if ((st = rd(s, sql_session_find)) == NULL)
 		return -1;
 	sqlite3_bind_text(st, 1, token_hash, -1, SQLITE_STATIC);
-	if ((rc = rd_step(s, st)) != 1)
+	if ((rc = store_conn_step(store_reader(s), st)) != 1)
 		return rc;
 	memset(ss, 0, sizeof *ss);
 	ss->id = sqlite3_column_int64(st, 0);
@@ -384,7 +343,7 @@ store_session_insert(struct store_tx *tx, const char *token_hash,
 	sqlite3_stmt *st;
 	int rc;
 
-	if ((st = wr(tx, sql_session_insert)) == NULL)
+	if ((st = store_tx_stmt(tx, sql_session_insert)) == NULL)
 		return -1;
 	sqlite3_bind_text(st, 1, token_hash, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, store_role_name(ss->role), -1, SQLITE_STATIC);
@@ -394,7 +353,7 @@ store_session_insert(struct store_tx *tx, const char *token_hash,
 	sqlite3_bind_int64(st, 6, ss->last_seen_at);
 	sqlite3_bind_int64(st, 7, ss->expires_at);
 	bind_opt(st, 8, ss->idle_ms);
-	if ((rc = wr_step(tx, st)) == 0)
+	if ((rc = store_tx_step(tx, st)) == 0)
 		*id = sqlite3_last_insert_rowid(tx->conn->db);
 	return rc;
 }
@@ -404,11 +363,11 @@ store_session_revoke(struct store_tx *tx, int64_t id, int64_t now)
 {
 	sqlite3_stmt *st;
 
-	if ((st = wr(tx, sql_session_revoke)) == NULL)
+	if ((st = store_tx_stmt(tx, sql_session_revoke)) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, now);
-	return wr_step(tx, st);
+	return store_tx_step(tx, st);
 }
 
 int
@@ -419,12 +378,12 @@ store_sessions_revoke_principal(struct store_tx *tx, int role,
 	int rc;
 
 	*n = 0;
-	if ((st = wr(tx, sql_sessions_revoke_principal)) == NULL)
+	if ((st = store_tx_stmt(tx, sql_sessions_revoke_principal)) == NULL)
 		return -1;
 	sqlite3_bind_text(st, 1, store_role_name(role), -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, principal_id);
 	sqlite3_bind_int64(st, 3, now);
-	if ((rc = wr_step(tx, st)) == 0)
+	if ((rc = store_tx_step(tx, st)) == 0)
 		*n = sqlite3_changes(tx->conn->db);
 	return rc;
 }
@@ -434,11 +393,11 @@ store_session_touch(struct store_tx *tx, int64_t id, int64_t now)
 {
 	sqlite3_stmt *st;
 
-	if ((st = wr(tx, sql_session_touch)) == NULL)
+	if ((st = store_tx_stmt(tx, sql_session_touch)) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, now);
-	return wr_step(tx, st);
+	return store_tx_step(tx, st);
 }
 
 int
@@ -451,7 +410,7 @@ store_candidate_by_code(struct store *s, const char *code_hash,
 	if ((st = rd(s, sql_candidate_by_code)) == NULL)
 		return -1;
 	sqlite3_bind_text(st, 1, code_hash, -1, SQLITE_STATIC);
-	if ((rc = rd_step(s, st)) != 1)
+	if ((rc = store_conn_step(store_reader(s), st)) != 1)
 		return rc;
 	memset(c, 0, sizeof *c);
 	c->id = sqlite3_column_int64(st, 0);
@@ -473,7 +432,7 @@ store_sitting_association(struct store *s, int64_t sitting_id, int64_t *assoc)
 	if ((st = rd(s, sql_sitting_assoc)) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, sitting_id);
-	if ((rc = rd_step(s, st)) == 1) {
+	if ((rc = store_conn_step(store_reader(s), st)) == 1) {
 		*assoc = sqlite3_column_int64(st, 0);
 		sqlite3_reset(st);
 	}
@@ -491,7 +450,7 @@ store_sitting_has_proctor(struct store *s, int64_t sitting_id,
 		return -1;
 	sqlite3_bind_int64(st, 1, sitting_id);
 	sqlite3_bind_int64(st, 2, user_id);
-	if ((rc = rd_step(s, st)) == 1)
+	if ((rc = store_conn_step(store_reader(s), st)) == 1)
 		sqlite3_reset(st);
 	return rc;
 }
@@ -503,7 +462,7 @@ store_incident_insert(struct store_tx *tx, int64_t sitting_id,
 {
 	sqlite3_stmt *st;
 
-	if ((st = wr(tx, sql_incident_insert)) == NULL)
+	if ((st = store_tx_stmt(tx, sql_incident_insert)) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, sitting_id);
 	bind_opt(st, 2, candidate_id);
@@ -512,7 +471,7 @@ store_incident_insert(struct store_tx *tx, int64_t sitting_id,
 	sqlite3_bind_text(st, 5, details_json, -1, SQLITE_STATIC);
 	bind_opt(st, 6, user_id);
 	sqlite3_bind_int64(st, 7, now);
-	return wr_step(tx, st);
+	return store_tx_step(tx, st);
 }
 
 int
@@ -526,7 +485,7 @@ store_incidents_list(struct store *s, int64_t sitting_id, json_t *array)
 	if ((st = rd(s, sql_incidents_list)) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, sitting_id);
-	while ((rc = rd_step(s, st)) == 1) {
+	while ((rc = store_conn_step(store_reader(s), st)) == 1) {
 		auth_time_format(sqlite3_column_int64(st, 5), at, sizeof at);
 		d = json_loads((const char *)sqlite3_column_text(st, 3), 0, NULL);
 		json_array_append_new(array, json_pack("{s:I,s:o,s:s,s:o,s:o,s:s}",
