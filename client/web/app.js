@@ -202,9 +202,7 @@ function route(attempt) {
 	clearInterval(app.poll);
 	app.poll = null;
 	if (status === 'void')
-		return showEnded('Your attempt has been ended',
-		    'The proctor ended this attempt. If you think this is a ' +
-		    'mistake, please contact your coordinator.');
+		return showVoided();
 	if (open && status !== 'waiting' && status !== 'registered')
 		return openPart(open);
 	closePart();
@@ -312,6 +310,21 @@ function showStart(attempt, next, done) {
 	    err, start));
 }
 
+// The proctor voided the attempt: nothing more can be answered, and the
+// page says that rather than "time is up". The proctor's reason is for
+// the record, not shown here.
+function showVoided() {
+	const wasTaking = !!app.part;
+	app.timeUp.clear();
+	showEnded('Your attempt has been voided',
+	    'Your proctor has voided this attempt: it has ended and will not ' +
+	    'be scored, and no more answers can be given. If you think this ' +
+	    'is a mistake, please contact your coordinator.');
+	if (wasTaking)
+		announce('Your attempt has been voided by your proctor. No more ' +
+		    'answers can be given.', true);
+}
+
 function showEnded(title, text) {
 	closePart();
 	setBar('');
@@ -378,7 +391,7 @@ async function submitPart(sec, say) {
 	} catch (e) {
 		part.submitting = false;
 		if (e.status === 409 && e.code !== 'paused')
-			partClosed(sec);
+			partClosed(sec, e);
 		else if (e.status === 401)
 			showSignin('Your session has ended. Please sign in again: ' +
 			    'your answers are saved.');
@@ -398,7 +411,9 @@ function partSubmitted(sec, timedOut) {
 	refresh();
 }
 
-function partClosed(sec) {
+function partClosed(sec, e) {
+	if (e && e.code === 'attempt_void')
+		return refresh();
 	// A save or submit found the part closed: the server submitted it.
 	app.timeUp.add(sec.id);
 	announce('Time is up. Your answers were submitted.', true);
@@ -463,7 +478,7 @@ function setPaused(paused, remaining) {
 async function refresh() {
 	try {
 		const a = await api('GET', '/attempt');
-		if (app.part && app.partId) {
+		if (app.part && app.partId && a.status !== 'void') {
 			const s = (a.sections || []).find((x) => x.id === app.partId);
 			if (s && s.status === 'open') {
 				app.attempt = a;

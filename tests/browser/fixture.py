@@ -7,9 +7,11 @@ Staff come from `examctl` (association, a coordinator, a proctor); then,
 with examd running at URL, the coordinator creates the sittings and
 registers the candidates through the API: two sittings open now with
 automatic admission (the full sample form imh-sample-a, and imh-short
-whose parts last 6 s), one sitting admitted by its proctor, and one
-candidate per test so that no test finds an attempt another has used.
-Writes {"codes", "candidates", "sittings", "proctor"} to OUT.json.
+whose parts last 6 s), one sitting admitted by its proctor, the proctor
+assigned to all three, and one candidate per test so that no test finds
+an attempt another has used.
+Writes {"codes", "candidates", "sittings", "sitting_of", "proctor"} to
+OUT.json.
 """
 import json
 import os
@@ -33,6 +35,12 @@ CANDIDATES = {
     "restart": ("full", "IMHS"),
     "waiting": ("proctored", "IMHS"),
     "layout": ("full", "IMHS"),
+    "paused": ("full", "IMHS"),
+    "session": ("full", "IMHM-C"),
+    "void": ("full", "IMHS"),
+    "void_save": ("full", "IMHS"),
+    "warnings": ("short", "IMHS"),
+    "retry": ("full", "IMHS"),
 }
 
 
@@ -84,16 +92,20 @@ def main():
         "proctored": sitting("imh-sample-a", "Browser tests: proctored",
                              "proctor"),
     }
-    api("POST", "/sittings/%d/proctors" % sittings["proctored"],
-        {"username": "bt_proctor"})
-    codes, ids = {}, {}
+    # The proctor watches every sitting (pause, void and extend in the
+    # tests); admission stays automatic where the sitting says so.
+    for sid in sittings.values():
+        api("POST", "/sittings/%d/proctors" % sid, {"username": "bt_proctor"})
+    codes, ids, where = {}, {}, {}
     for key, (sit, track) in CANDIDATES.items():
         r = api("POST", "/sittings/%d/candidates" % sittings[sit], {
             "name": "Test " + key.replace("_", " ").title(),
             "email": key + "@example.org", "track": track})
         codes[key], ids[key] = r["access_code"], r["id"]
+        where[key] = sittings[sit]
     with open(out, "w") as f:
         json.dump({"codes": codes, "candidates": ids, "sittings": sittings,
+                   "sitting_of": where,
                    "proctor": {"username": "bt_proctor",
                                "password": PASSWORD}}, f, indent=1)
 

@@ -163,3 +163,24 @@ export async function ownExamd() {
 	x.world = JSON.parse(readFileSync(join(dir, 'world.json'), 'utf8'));
 	return x;
 }
+
+// The proctor of every sitting in the world (fixture.py): a token, and
+// the path of one candidate's proctoring actions (…/pause, …/void).
+export async function proctorToken() {
+	const r = await apiAs('POST', '/login', world.proctor);
+	if (r.status !== 200)
+		throw new Error('proctor sign-in: ' + JSON.stringify(r.json));
+	return r.json.token;
+}
+
+export function candidatePath(key) {
+	return '/sittings/' + world.sitting_of[key] + '/candidates/' +
+	    world.candidates[key];
+}
+
+// The candidate's own stored view of a part, read through the page's
+// session: what the server holds, not what the page shows.
+export async function storedPart(page, part = 'mc') {
+	return page.evaluate(async (p) =>
+	    (await fetch('/api/v1/attempt/sections/' + p)).json(), part);
+}

@@ -11,7 +11,8 @@
 # "N passed, N failed" last and exits 1 on any failure.
 #
 # Usage: EXAMD_BIN=bin sh tests/browser/run.sh [node --test args...]
-# EXAMD_KEEP=1 keeps the temporary folder (database, log) for a look.
+# EXAMD_KEEP=1 keeps the temporary folder (database, log) for a look;
+# EXAMD_TESTS='tests/browser/void.test.mjs ...' runs only those files.
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT" || exit 1
@@ -79,7 +80,7 @@ EXAMD_DIR="$TMP" EXAMD_BIN="$BIN" \
     node --test --test-concurrency=1 \
     --test-reporter=spec --test-reporter-destination=stdout \
     --test-reporter=tap --test-reporter-destination="$OUT/browser.tap" \
-    "$@" tests/browser/*.test.mjs
+    "$@" ${EXAMD_TESTS:-tests/browser/*.test.mjs}
 rc=$?
 passed=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$OUT/browser.tap")
 failed=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$OUT/browser.tap")
