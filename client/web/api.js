@@ -63,7 +63,10 @@ function clockTime(d) {
 }
 
 // Every saver reports here; the header shows one line for all of them:
-// "Saving…", "Offline — will retry", "Saved 12:03:04".
+// "Saving…", "Offline — will retry" (no answer from the server at all),
+// "Retrying…" (the server answered 503 or 429: busy, nothing saved; said
+// quietly, it is usually over in a second), "Paused — saved on resume",
+// "Saved 12:03:04".
 export class SaveTracker {
 	constructor(el, announce) {
 		this.el = el;
@@ -92,17 +95,26 @@ export class SaveTracker {
 				return true;
 		return false;
 	}
-	offline() {
+	any(what) {
 		for (const s of this.savers)
-			if (s.offline && s.dirty)
+			if (s.dirty && what(s))
 				return true;
 		return false;
+	}
+	offline() {
+		return this.any((s) => s.offline);
 	}
 	update() {
 		let state, text;
 		if (this.offline()) {
 			state = 'offline';
 			text = 'Offline — will retry';
+		} else if (this.any((s) => s.blocked === 'paused')) {
+			state = 'paused';
+			text = 'Paused — saved on resume';
+		} else if (this.any((s) => s.retrying)) {
+			state = 'retrying';
+			text = 'Retrying…';
 		} else if (this.busy()) {
 			state = 'saving';
 			text = 'Saving…';
@@ -155,6 +167,11 @@ export class SaveTracker {
 // network errors and 503s with backoff. The server acknowledges only once
 // the save is durable, so "saved" here means on disk there.
 //
+// A retry of an unchanged value goes with the seq it was first sent with:
+// if the lost request had been applied after all, the server answers
+// "applied": false for it instead of applying the same answer twice. A
+// value changed meanwhile goes with a new, higher seq.
+//
 // send(value, seq) returns the server's reply; hooks: onSaved(reply, value),
 // onRefused(ApiError, value) for a refusal that retrying will not change
 // (409 section_closed, 422 ...), onPaused(), onSignedOut().
@@ -167,8 +184,10 @@ export class Saver {
 		this.value = undefined;
 		this.dirty = false;
 		this.inflight = false;
-		this.offline = false;
-		this.blocked = null;	// 'paused' | 'closed' | 'refused'
+		this.offline = false;	// no answer from the server
+		this.retrying = false;	// it answered 503/502/504/429
+		this.blocked = null;	// 'paused' | 'signed_out' | 'closed' | 'refused'
+		this.unsent = null;	// {value, seq} of a send with no outcome
 		this.tries = 0;
 		this.debounce = null;
 		this.retry = null;
@@ -216,7 +235,9 @@ export class Saver {
 	}
 	async send() {
 		const value = this.value;
-		const seq = ++this.seq;
+		const seq = this.unsent && this.unsent.value === value ?
+		    this.unsent.seq : ++this.seq;
+		this.unsent = null;
 		this.inflight = true;
 		this.dirty = false;
 		this.tracker.update();
@@ -224,6 +245,7 @@ export class Saver {
 			const r = await this.sendFn(value, seq);
 			this.inflight = false;
 			this.offline = false;
+			this.retrying = false;
 			this.tries = 0;
 			if (r && typeof r.seq === 'number' && r.seq > seq &&
 			    r.applied !== true) {
@@ -240,11 +262,17 @@ export class Saver {
 			this.inflight = false;
 			if (!(e instanceof ApiError))
 				throw e;
+			if (e.transient || e.status === 429 || e.status === 401 ||
+			    (e.status === 409 && e.code === 'paused'))
+				this.unsent = { value, seq };
 			if (e.transient || e.status === 429) {
 				this.dirty = true;
-				this.offline = true;
-				const wait = Math.min(30000, 1000 * 2 ** this.tries++) *
-				    (0.75 + Math.random() / 2);
+				this.offline = e.status === 0;
+				this.retrying = e.status !== 0;
+				const after = Number(e.retryAfter) * 1000 || 0;
+				const wait = Math.max(Math.min(after, 60000),
+				    Math.min(30000, 1000 * 2 ** this.tries++) *
+				    (0.75 + Math.random() / 2));
 				this.retry = setTimeout(() => {
 					this.retry = null;
 					this.kick();
