@@ -153,9 +153,12 @@ export class SaveTracker {
 			poll();
 		});
 	}
+	// Now: the network is back, or the exam resumed. Saves held back by
+	// a pause go again; a part closed or a session ended stays so.
 	kickAll() {
 		for (const s of this.savers) {
-			s.blocked = null;
+			if (s.blocked === 'paused')
+				s.blocked = null;
 			s.kick(true);
 		}
 	}

@@ -11,6 +11,7 @@ import { McPart } from './part1.js';
 import { EssayPart } from './part2.js';
 
 const POLL_WAITING_MS = 15000;	// waiting room: ask even if no event came
+const POLL_PAUSED_MS = 5000;	// paused: ask too, in case "resumed" is lost
 
 const app = {
 	attempt: null,
@@ -18,6 +19,7 @@ const app = {
 	partId: null,
 	events: null,
 	poll: null,
+	pausePoll: null,
 	timeUp: new Set(),	// parts this page saw run out of time
 };
 
@@ -137,6 +139,8 @@ function stopEverything() {
 }
 
 function closePart() {
+	clearInterval(app.pausePoll);
+	app.pausePoll = null;
 	if (app.part)
 		app.part.close();
 	app.part = null;
@@ -458,21 +462,53 @@ function onClockZero() {
 	setTimeout(ask, 1000);
 }
 
+// The proctor paused (an event, the section view, or a save refused with
+// 409 paused) or resumed. An answer given just before the pause stays in
+// its saver, held back, and goes when the exam resumes. The resume is
+// learnt from the event stream, or, if that is down, from asking.
 function setPaused(paused, remaining) {
 	if (paused) {
 		clock.pause(remaining);
 		overlay('The exam is paused',
-		    'Your proctor has paused the exam. The clock is stopped and ' +
-		    'your answers are safe. Please wait.');
+		    'Your proctor has paused the exam. The clock is stopped. ' +
+		    'Your answers are safe: any answer not saved yet is kept ' +
+		    'here and saved when the exam resumes. Please wait.');
 		if (app.part)
 			app.part.setEnabled(false);
+		if (!app.pausePoll)
+			app.pausePoll = setInterval(pausedPoll, POLL_PAUSED_MS);
 	} else {
+		clearInterval(app.pausePoll);
+		app.pausePoll = null;
+		const was = clock.paused;
 		clock.resume(remaining);
-		overlay(null);
 		if (app.part)
 			app.part.setEnabled(true);
+		overlay(null);
 		tracker.kickAll();
+		if (was)
+			announce('The exam has resumed. The clock is running again.',
+			    true);
 	}
+}
+
+async function pausedPoll() {
+	const sec = app.partId;
+	let a;
+	try {
+		a = await api('GET', '/attempt');
+	} catch (e) {
+		if (e.status === 401)
+			refresh();
+		return;
+	}
+	const s = (a.sections || []).find((x) => x.id === sec);
+	if (app.partId !== sec || !clock.paused)
+		return;
+	if (!s || s.status !== 'open' || a.status === 'void')
+		return refresh();
+	if (s.paused === false)
+		setPaused(false, s.remaining_ms);
 }
 
 async function refresh() {

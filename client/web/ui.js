@@ -56,15 +56,32 @@ export function announce(text, urgent = false) {
 	requestAnimationFrame(() => { el.textContent = text; });
 }
 
+// A message over the whole page (the proctor's pause): the page behind
+// (main) is inert, so neither Tab nor a screen reader wanders into it;
+// closing it puts focus back where it was.
+let overlayReturn = null;
+
 export function overlay(title, text) {
 	const o = $('#overlay');
 	if (!title) {
+		if (o.hidden)
+			return;
 		o.hidden = true;
+		$('#main').inert = false;
+		const back = overlayReturn;
+		overlayReturn = null;
+		if (back && document.contains(back) && !back.disabled)
+			back.focus();
+		else
+			$('#main').focus();
 		return;
 	}
 	$('#overlay-title').textContent = title;
 	$('#overlay-text').textContent = text;
+	if (o.hidden)
+		overlayReturn = document.activeElement;
 	o.hidden = false;
+	$('#main').inert = true;
 	$('.overlay-box', o).focus();
 }
 
