@@ -219,6 +219,13 @@ export class Saver {
 		clearTimeout(this.debounce);
 		this.kick(true);
 	}
+	// The value the server has not acknowledged (waiting, on its way,
+	// or held back by a pause or an ended session), or undefined.
+	unsaved() {
+		const held = this.blocked === 'paused' ||
+		    this.blocked === 'signed_out';
+		return this.dirty || this.inflight || held ? this.value : undefined;
+	}
 	stop() {
 		clearTimeout(this.debounce);
 		clearTimeout(this.retry);

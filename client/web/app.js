@@ -21,6 +21,9 @@ const app = {
 	poll: null,
 	pausePoll: null,
 	timeUp: new Set(),	// parts this page saw run out of time
+	who: null,		// the candidate signed in (GET /me's id)
+	stash: null,		// {who, partId, pending}: unsaved when the session ended
+	signingIn: false,	// the sign-in screen is up
 };
 
 const tracker = new SaveTracker($('#save-status'), (t) => announce(t));
@@ -45,13 +48,15 @@ function normaliseCode(s) {
 
 function showSignin(message) {
 	stopEverything();
+	app.signingIn = true;
 	setBar('');
 	const err = h('p', { class: 'error', id: 'signin-error', role: 'alert' });
 	const input = h('input', {
 		id: 'code', name: 'access_code', type: 'text',
 		autocomplete: 'off', autocapitalize: 'characters',
 		spellcheck: 'false', inputmode: 'text', required: true,
-		'aria-describedby': 'code-help signin-error',
+		'aria-describedby': (message ? 'signin-notice ' : '') +
+		    'code-help signin-error',
 		placeholder: 'XXXX-XXXX-XXXX-XXXX-XXXX', maxlength: 64,
 	});
 	const button = h('button', { type: 'submit', class: 'primary' }, 'Sign in');
@@ -101,7 +106,8 @@ function showSignin(message) {
 	show(h('section', { class: 'panel narrow' },
 	    h('h1', {}, 'Written examination'),
 	    h('p', { class: 'lead' }, 'Infant Mental Health Endorsement®'),
-	    message ? h('p', { class: 'notice', role: 'status' }, message) : null,
+	    message ? h('p', { class: 'notice', id: 'signin-notice',
+		role: 'status' }, message) : null,
 	    form));
 	input.focus();
 }
@@ -150,9 +156,11 @@ function closePart() {
 }
 
 async function boot() {
-	let attempt;
+	let attempt, me;
+	app.signingIn = false;
 	try {
-		attempt = await api('GET', '/attempt');
+		[attempt, me] = await Promise.all([api('GET', '/attempt'),
+		    api('GET', '/me').catch(() => null)]);
 	} catch (e) {
 		if (e.status === 401)
 			return showSignin();
@@ -160,6 +168,9 @@ async function boot() {
 			return noAttempt();
 		return showProblem(e);
 	}
+	app.who = me ? me.id : null;
+	if (app.stash && app.stash.who !== app.who)
+		app.stash = null;	// someone else signed in here
 	connectEvents();
 	route(attempt);
 }
@@ -238,6 +249,7 @@ function showWaiting() {
 function signOutButton() {
 	return h('button', { class: 'link', type: 'button', onclick: async () => {
 		await api('POST', '/logout').catch(() => {});
+		app.stash = null;
 		showSignin('You are signed out.');
 	} }, 'Sign out');
 }
@@ -351,8 +363,7 @@ async function openPart(sec) {
 		    encodeURIComponent(sec.id));
 	} catch (e) {
 		if (e.status === 401)
-			return showSignin('Your session has ended. Please sign in ' +
-			    'again: your answers are saved.');
+			return sessionEnded();
 		return showProblem(e);
 	}
 	const name = partName(app.attempt, sec);
@@ -361,8 +372,7 @@ async function openPart(sec) {
 	const ctx = {
 		section: sec, name, tracker, clock,
 		closed: (e) => partClosed(sec, e),
-		signedOut: () => showSignin('Your session has ended. Please sign ' +
-		    'in again: your answers are saved.'),
+		signedOut: () => sessionEnded(),
 		paused: () => setPaused(true),
 		submit: (say) => submitPart(sec, say),
 	};
@@ -370,8 +380,36 @@ async function openPart(sec) {
 	    McPart : EssayPart;
 	app.part = new Part(ctx, view);
 	clock.start(view.remaining_ms, !!view.paused);
+	const stash = app.stash;
+	app.stash = null;
+	if (stash && stash.partId === sec.id && stash.pending.length) {
+		app.part.restore(stash.pending);
+		announce('You are back where you were. The answer you gave ' +
+		    'before signing in again is being saved.');
+	}
 	if (view.paused)
 		setPaused(true, view.remaining_ms);
+}
+
+// The session ended under the page: the token expired, was revoked, or
+// the candidate signed in elsewhere (which ends this session). What the
+// open part had not got saved yet stays in this window's memory (never
+// in storage: the computer may be shared) and is saved once the same
+// candidate has signed in again and is back in the same part.
+function sessionEnded() {
+	if (app.signingIn)
+		return;		// said already; another save found the same
+	let kept = 0;
+	if (app.part && app.partId) {
+		const pending = app.part.pending();
+		kept = pending.length;
+		app.stash = { who: app.who, partId: app.partId, pending };
+	}
+	showSignin('Your session has ended, perhaps because you signed in ' +
+	    'somewhere else. Please sign in again with your access code. ' +
+	    'Your saved answers are safe on the server' + (kept ?
+	    ', and what was not saved yet is kept in this window and will be ' +
+	    'saved when you are back.' : '.'));
 }
 
 // The candidate submits the open part: first everything typed must be on
@@ -397,8 +435,7 @@ async function submitPart(sec, say) {
 		if (e.status === 409 && e.code !== 'paused')
 			partClosed(sec, e);
 		else if (e.status === 401)
-			showSignin('Your session has ended. Please sign in again: ' +
-			    'your answers are saved.');
+			sessionEnded();
 		else
 			say('Not submitted: ' + e.message);
 		return false;
@@ -528,8 +565,7 @@ async function refresh() {
 		route(a);
 	} catch (e) {
 		if (e.status === 401)
-			showSignin('Your session has ended. Please sign in again: ' +
-			    'your answers are saved.');
+			sessionEnded();
 	}
 }
 
@@ -623,9 +659,10 @@ function connectEvents() {
 	es.addEventListener('void', () => refresh());
 }
 
-// Leaving with an answer not yet on the server: the browser asks first.
+// Leaving with an answer not yet on the server (or kept for after the
+// sign-in): the browser asks first.
 window.addEventListener('beforeunload', (ev) => {
-	if (tracker.busy()) {
+	if (tracker.busy() || (app.stash && app.stash.pending.length)) {
 		ev.preventDefault();
 		ev.returnValue = '';
 	}

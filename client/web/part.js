@@ -1,6 +1,6 @@
-// What both parts share: the time-up banner, and closing their savers.
-// A part has this.banner, this.savers (a Map or an Array) and
-// setEnabled(on).
+// What both parts share: the time-up banner, what is not saved yet, and
+// closing their savers. A part has this.banner, this.savers (a Map or an
+// Array), setEnabled(on) and restore(pending).
 
 export class Part {
 	// The clock reached zero: no more changes while the server submits.
@@ -15,6 +15,19 @@ export class Part {
 	timeBack() {
 		this.banner.hidden = true;
 		this.setEnabled(true);
+	}
+
+	// What the candidate gave that the server has not acknowledged, as
+	// [key, value] pairs (key: an item's n, or a vignette's index) that
+	// restore() takes back after the candidate has signed in again.
+	pending() {
+		const out = [];
+		for (const [k, s] of this.savers.entries()) {
+			const v = s.unsaved();
+			if (v !== undefined)
+				out.push([k, v]);
+		}
+		return out;
 	}
 
 	close() {

@@ -190,6 +190,18 @@ export class McPart extends Part {
 		this.updateNav();
 	}
 
+	// Answers given before the session ended and not saved then (see
+	// Part.pending): shown again and saved.
+	restore(pending) {
+		for (const [n, v] of pending) {
+			if (!this.answers.has(n))
+				continue;
+			this.answers.set(n, { choice: v.choice, flagged: v.flagged });
+			this.savers.get(n).set({ choice: v.choice, flagged: v.flagged });
+		}
+		this.go(this.cur, false);
+	}
+
 	message(text) {
 		this.msgEl.textContent = text;
 	}

@@ -323,6 +323,21 @@ export class EssayPart extends Part {
 		this.go(i, true);
 	}
 
+	// Writing done before the session ended and not saved then (see
+	// Part.pending): back in its box, and saved. Empty text was a
+	// vignette given up.
+	restore(pending) {
+		for (const [i, text] of pending) {
+			const s = this.state[i];
+			if (!s || typeof text !== 'string')
+				continue;
+			s.text = text;
+			s.chosen = /\S/.test(text);
+			this.savers[i].set(text);
+		}
+		this.go(this.cur, false);
+	}
+
 	// --- submit ---
 
 	async submit() {

@@ -37,6 +37,7 @@ CANDIDATES = {
     "layout": ("full", "IMHS"),
     "paused": ("full", "IMHS"),
     "session": ("full", "IMHM-C"),
+    "session_other": ("full", "IMHS"),
     "void": ("full", "IMHS"),
     "void_save": ("full", "IMHS"),
     "warnings": ("short", "IMHS"),
