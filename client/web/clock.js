@@ -4,14 +4,23 @@
 // or jump); every "time" event, save reply and section view re-syncs it.
 // At zero the page does not decide anything: the server submits the part
 // and says so ("submitted"); the page only asks it sooner.
+//
+// Warnings at 10, 5 and 1 minute left: said to screen readers through the
+// assertive live region, and shown under the header for a while (the
+// clock itself stays, coloured from 5 minutes). Extra time that lifts the
+// clock back above a warning's mark arms that warning again.
 
 import { $, announce, clockText } from './ui.js';
 
 const WARN_AT = [10 * 60000, 5 * 60000, 60000];	// announced once each
+const WARN_SHOW_MS = 20000;	// the visible note; the clock stays
+const REARM_MS = 5000;		// above a mark by this much: warn again
 
 export class Clock {
 	constructor(onZero) {
 		this.el = $('#timer');
+		this.note = $('#time-warning');
+		this.noteHide = null;
 		this.onZero = onZero;
 		this.base = null;
 		this.at = 0;
@@ -35,6 +44,8 @@ export class Clock {
 		this.zeroed = false;
 		this.el.hidden = true;
 		this.el.textContent = '';
+		clearTimeout(this.noteHide);
+		this.note.hidden = true;
 	}
 	sync(remainingMs, paused) {
 		if (typeof remainingMs !== 'number' || !isFinite(remainingMs))
@@ -43,6 +54,9 @@ export class Clock {
 		this.at = performance.now();
 		if (paused !== undefined)
 			this.paused = paused;
+		for (const w of WARN_AT)
+			if (this.base > w + REARM_MS)
+				this.warned.delete(w);
 		if (this.base > 0)
 			this.zeroed = false;
 		if (this.tick)
@@ -55,6 +69,15 @@ export class Clock {
 	resume(remainingMs) {
 		this.sync(typeof remainingMs === 'number' ? remainingMs :
 		    this.remaining(), false);
+	}
+	warn(text, low) {
+		announce(text, true);
+		this.note.textContent = text;
+		this.note.dataset.level = low ? 'low' : 'ok';
+		this.note.hidden = false;
+		clearTimeout(this.noteHide);
+		this.noteHide = setTimeout(() => { this.note.hidden = true; },
+		    WARN_SHOW_MS);
 	}
 	remaining() {
 		if (this.base === null)
@@ -74,8 +97,8 @@ export class Clock {
 		for (const w of WARN_AT) {
 			if (left <= w && !this.warned.has(w)) {
 				this.warned.add(w);
-				announce((w / 60000) + (w === 60000 ? ' minute' :
-				    ' minutes') + ' left in this part.', true);
+				this.warn((w / 60000) + (w === 60000 ? ' minute' :
+				    ' minutes') + ' left in this part.', left <= 5 * 60000);
 			}
 		}
 		if (left <= 0 && !this.zeroed && !this.paused) {
