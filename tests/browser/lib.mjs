@@ -8,6 +8,8 @@
 // with its SPKI SHA-256), so any other certificate would still fail.
 
 import { chromium } from 'playwright-core';
+import { before, after } from 'node:test';
+import assert from 'node:assert/strict';
 import { createHash, X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -183,4 +185,21 @@ export function candidatePath(key) {
 export async function storedPart(page, part = 'mc') {
 	return page.evaluate(async (p) =>
 	    (await fetch('/api/v1/attempt/sections/' + p)).json(), part);
+}
+
+// A test file's browser (and, with proctor, a proctor's token), made
+// before its tests and closed after them, checking that the page had no
+// script errors: const w = useBrowser({ proctor: true }); w.b.page.
+export function useBrowser({ proctor = false } = {}) {
+	const w = { b: null, proctor: null };
+	before(async () => {
+		w.b = await browser();
+		if (proctor)
+			w.proctor = await proctorToken();
+	});
+	after(async () => {
+		assert.deepEqual(w.b.problems, [], 'no script errors on the page');
+		await w.b.close();
+	});
+	return w;
 }

@@ -9,24 +9,16 @@
 // First with the event stream working (the "paused" event and the 409
 // both arrive), then with the stream dropped by a route, so the 409 alone
 // must show the pause and the page must find the resume by asking.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { browser, shot, signIn, apiAs, timerSeconds, world, proctorToken,
+import { shot, signIn, apiAs, timerSeconds, world, useBrowser,
     candidatePath, storedPart } from './lib.mjs';
 
-let b, proctor;
-before(async () => {
-	b = await browser();
-	proctor = await proctorToken();
-});
-after(async () => {
-	assert.deepEqual(b.problems, [], 'no script errors on the page');
-	await b.close();
-});
+const w = useBrowser({ proctor: true });
 
 async function proctorDoes(what) {
 	const r = await apiAs('POST', candidatePath('paused') + '/' + what,
-	    undefined, proctor);
+	    undefined, w.proctor);
 	assert.equal(r.status, 200, what + ': ' + JSON.stringify(r.json));
 }
 
@@ -70,7 +62,7 @@ async function clockRuns(page) {
 }
 
 test('a save refused because the proctor paused is kept, and saved on resume', async () => {
-	const { page } = b;
+	const { page } = w.b;
 	await signIn(page, world.codes.paused);
 	await page.getByRole('button', { name: /^Start Part 1/ }).click();
 	await page.getByRole('heading', { name: /^Question 1 of/ }).waitFor();
@@ -120,7 +112,7 @@ test('a save refused because the proctor paused is kept, and saved on resume', a
 });
 
 test('with the event stream down, the 409 alone shows the pause and the page finds the resume', async () => {
-	const { page } = b;
+	const { page } = w.b;
 	await page.route('**/api/v1/attempt/events', (route) => route.abort());
 	await page.reload();
 	await page.getByRole('heading', { name: /^Question 1 of/ }).waitFor();

@@ -3,19 +3,12 @@
 // to answer: at once through the "void" event, and also when the event
 // stream is down and the candidate's next save is refused (409
 // attempt_void). A reload lands on the same screen.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { browser, shot, signIn, apiAs, world, proctorToken, candidatePath } from './lib.mjs';
+import { browser, shot, signIn, apiAs, world, useBrowser, candidatePath }
+    from './lib.mjs';
 
-let b, proctor;
-before(async () => {
-	b = await browser();
-	proctor = await proctorToken();
-});
-after(async () => {
-	assert.deepEqual(b.problems, [], 'no script errors on the page');
-	await b.close();
-});
+const w = useBrowser({ proctor: true });
 
 async function startPart1(page, code) {
 	await signIn(page, code);
@@ -37,13 +30,13 @@ async function voided(page) {
 }
 
 test('a void by the proctor ends the page at once and offers nothing to answer', async () => {
-	const { page } = b;
+	const { page } = w.b;
 	await startPart1(page, world.codes.void);
 	await page.getByRole('radio').nth(0).check();
 	await page.locator('#save-status[data-state="saved"]').waitFor();
 	await page.waitForTimeout(300);		// the event stream is open
 	const r = await apiAs('POST', candidatePath('void') + '/void',
-	    { reason: 'browser test: notes on the desk' }, proctor);
+	    { reason: 'browser test: notes on the desk' }, w.proctor);
 	assert.equal(r.status, 200, JSON.stringify(r.json));
 	await voided(page);
 	await page.locator('#announce-alert')
@@ -67,7 +60,7 @@ test('with the event stream down, the next save finds the void and says so', asy
 		await page.getByRole('radio').nth(0).check();
 		await page.locator('#save-status[data-state="saved"]').waitFor();
 		const r = await apiAs('POST', candidatePath('void_save') + '/void',
-		    { reason: 'browser test' }, proctor);
+		    { reason: 'browser test' }, w.proctor);
 		assert.equal(r.status, 200, JSON.stringify(r.json));
 		await page.getByRole('radio').nth(1).check();
 		await voided(page);

@@ -10,32 +10,24 @@
 // extra time arms a passed warning again. playwright's page.clock would
 // fake only the page's countdown, which the server's re-syncs (each save
 // reply, a "time" event every 30 s) would contradict.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { browser, shot, signIn, apiAs, timerSeconds, world, proctorToken,
+import { shot, signIn, apiAs, timerSeconds, world, useBrowser,
     candidatePath } from './lib.mjs';
 
-let b, proctor;
-before(async () => {
-	b = await browser();
-	proctor = await proctorToken();
-});
-after(async () => {
-	assert.deepEqual(b.problems, [], 'no script errors on the page');
-	await b.close();
-});
+const w = useBrowser({ proctor: true });
 
 const ABOVE = 7;	// seconds left above the mark after the extension
 
 // Extends the open part so that `seconds` (about) are left.
 async function extendTo(seconds) {
 	const r = await apiAs('GET', '/sittings/' + world.sitting_of.warnings +
-	    '/roster', undefined, proctor);
+	    '/roster', undefined, w.proctor);
 	assert.equal(r.status, 200, JSON.stringify(r.json));
 	const me = r.json.candidates.find((c) => c.id === world.candidates.warnings);
 	const add = Math.ceil(seconds - me.remaining_ms / 1000);
 	const x = await apiAs('POST', candidatePath('warnings') + '/extend',
-	    { seconds: add, reason: 'browser test: warnings' }, proctor);
+	    { seconds: add, reason: 'browser test: warnings' }, w.proctor);
 	assert.equal(x.status, 200, JSON.stringify(x.json));
 }
 
@@ -54,7 +46,7 @@ async function warned(page, text, level) {
 }
 
 test('1, 5 and 10 minutes left are said and shown, each as the mark is passed', async () => {
-	const { page } = b;
+	const { page } = w.b;
 	await signIn(page, world.codes.warnings);
 	await page.getByRole('button', { name: /^Start Part 1/ }).click();
 	await page.getByRole('heading', { name: /^Question 1 of 3/ }).waitFor();
