@@ -73,7 +73,11 @@ dv_me(struct req *req)
 	}
 	was = t->last_seen;
 	t->last_seen = now;
-	if (was == 0 || now - was >= DV_CONNECTED_MS)
+	/* Signing in made the stored status "waiting" (schema/006). */
+	if (t->id == 0 && strcmp(t->status, "registered") == 0)
+		snprintf(t->status, sizeof t->status, "waiting");
+	if (was == 0 || now - was >= DV_CONNECTED_MS ||
+	    was <= t->stream_closed_at)
 		dv_notify(req->srv, t, NULL, NULL);	/* now connected */
 	return t;
 }
@@ -192,10 +196,10 @@ dv_attempt_json(const struct dv_att *t)
 		    t->a.sections[i].state, now);
 		json_array_append_new(secs, s);
 	}
-	return json_pack("{s:s,s:o,s:o,s:o}", "status",
+	return json_pack("{s:s,s:o,s:o,s:o,s:b}", "status",
 	    delivery_attempt_state_name(t->a.state), "sections", secs,
 	    "opens_at", dv_time_or_null(t->opens_at), "closes_at",
-	    dv_time_or_null(t->closes_at));
+	    dv_time_or_null(t->closes_at), "paused", t->sitting_paused_at != 0);
 }
 
 /* ---- section views ---- */
@@ -633,6 +637,10 @@ dv_start_tx(struct store_tx *tx, struct dv_op *op)
 	if (op->o.closes_at && op->now >= op->o.closes_at)
 		return dv_refuse(op, 409, "window_closed",
 		    "the sitting's window has closed");
+	/* Read in this unit: a start and a sitting-wide pause never cross. */
+	if (op->o.sitting_paused_at != 0)
+		return dv_refuse(op, 409, "paused", "the sitting is paused: "
+		    "the part can start once the proctor resumes it");
 	if (delivery_section_start(&op->o.a, (size_t)op->pos, op->now,
 	    op->o.opens_at, op->o.closes_at, &err) == -1) {
 		dv_refuse(op, 409, "conflict", "%s", err);
@@ -640,7 +648,8 @@ dv_start_tx(struct store_tx *tx, struct dv_op *op)
 		return DV_REFUSED;
 	}
 	if (store_section_put(tx, &op->o, op->pos, NULL) == -1 ||
-	    store_attempt_put(tx, &op->o, NULL) == -1)
+	    store_attempt_put(tx, &op->o, NULL) == -1 ||
+	    dv_session_keep_tx(tx, &op->o, op->now) == -1)
 		return STORE_EFAIL;
 	return dv_audit(tx, op, "section.start", json_pack("{s:s,s:I}",
 	    "section", op->o.sec[op->pos].ident, "allowance_ms",
@@ -791,7 +800,8 @@ dv_clock_tx(struct store_tx *tx, struct dv_op *op)
 	if (store_section_put(tx, &op->o, op->pos, NULL) == -1 ||
 	    store_clock_log(tx, op->o.id, op->pos, kind, op->ms > 0 ? op->ms :
 	    0, op->reason[0] ? op->reason : NULL, op->req ?
-	    op->req->who.user_id : 0, op->now) == -1)
+	    op->req->who.user_id : 0, op->now) == -1 ||
+	    dv_session_keep_tx(tx, &op->o, op->now) == -1)
 		return STORE_EFAIL;
 	return dv_audit(tx, op, action, json_pack("{s:s,s:I,s:s?,s:I}",
 	    "section", op->o.sec[op->pos].ident, "ms", (json_int_t)op->ms,
@@ -830,17 +840,32 @@ dv_void_tx(struct store_tx *tx, struct dv_op *op)
 	    op->reason));
 }
 
-/* Pause or resume every open part of a sitting. */
+/*
+ * Pause or resume every open part of a sitting, and the sitting itself:
+ * while it is paused no part starts (dv_start_tx). The open parts are
+ * read in this unit, so a part started just before is paused too.
+ */
 static int
 dv_sitting_tx(struct store_tx *tx, struct dv_op *op)
 {
 	struct delivery_clock *c;
 	struct audit_rec rec;
+	struct sd_window sw;
 	char actor[48], object[48];
 	json_t *d;
 	size_t i;
 	int idx, rc;
 
+	if ((rc = store_sitting_window_tx(tx, op->sid, &sw)) != 1)
+		return rc == 0 ? dv_refuse(op, 404, "not_found",
+		    "no such sitting") : STORE_EFAIL;
+	op->ms = op->kind == OP_SITTING_PAUSE ? (sw.paused_at ? sw.paused_at :
+	    op->now) : 0;
+	if (op->ms != sw.paused_at &&
+	    store_sitting_paused_put(tx, op->sid, op->ms) == -1)
+		return STORE_EFAIL;
+	if (store_sitting_ids_tx(tx, op->sid, SD_OPEN, &op->ids, &op->n) == -1)
+		return STORE_EFAIL;
 	if ((op->states = calloc(op->n ? op->n : 1, sizeof *op->states)) ==
 	    NULL)
 		fatal("dv_sitting_tx");
@@ -864,7 +889,8 @@ dv_sitting_tx(struct store_tx *tx, struct dv_op *op)
 		if (store_section_put(tx, &op->o, idx, NULL) == -1 ||
 		    store_clock_log(tx, op->o.id, idx, op->kind ==
 		    OP_SITTING_PAUSE ? "pause" : "resume", 0, "sitting",
-		    op->req->who.user_id, op->now) == -1)
+		    op->req->who.user_id, op->now) == -1 ||
+		    dv_session_keep_tx(tx, &op->o, op->now) == -1)
 			return STORE_EFAIL;
 		if (dv_audit(tx, op, op->kind == OP_SITTING_PAUSE ?
 		    "section.pause" : "section.resume", json_pack("{s:s,s:s}",
@@ -879,7 +905,8 @@ dv_sitting_tx(struct store_tx *tx, struct dv_op *op)
 	rec.action = op->kind == OP_SITTING_PAUSE ? "sitting.pause" :
 	    "sitting.resume";
 	rec.object = object;
-	d = json_pack("{s:I}", "parts", (json_int_t)op->changed);
+	d = json_pack("{s:I,s:b}", "parts", (json_int_t)op->changed,
+	    "was_paused", sw.paused_at != 0);
 	rec.details = d;
 	rc = store_audit_append(tx, &rec);
 	json_decref(d);
@@ -929,9 +956,11 @@ dv_op_done(int rc, void *arg)
 	struct req *req = op->req;
 	struct dv_att *t;
 	const struct delivery_clock *c;
+	struct delivery_attempt was;
 	int64_t now = dv_now();
 	size_t i;
 
+	memset(&was, 0, sizeof was);
 	if (rc == DV_REFUSED) {
 		http_error(req, op->status, op->code, "%s", op->msg);
 		goto out;
@@ -941,6 +970,7 @@ dv_op_done(int rc, void *arg)
 		goto out;
 	}
 	if (op->kind == OP_SITTING_PAUSE || op->kind == OP_SITTING_RESUME) {
+		dv_sitting_paused(srv, op->sid, op->ms);
 		for (i = 0; i < op->n; i++) {
 			dv_apply_state(srv, op->ids[i], &op->states[i], 0, -1,
 			    NULL);
@@ -948,11 +978,13 @@ dv_op_done(int rc, void *arg)
 				dv_notify(srv, t, op->kind == OP_SITTING_PAUSE ?
 				    "paused" : "resumed", dv_time_json(t, now));
 		}
-		http_reply_json(req, 200, json_pack("{s:s,s:I}", "status",
+		http_reply_json(req, 200, json_pack("{s:s,s:I,s:b}", "status",
 		    op->kind == OP_SITTING_PAUSE ? "paused" : "resumed",
-		    "parts", (json_int_t)op->changed));
+		    "parts", (json_int_t)op->changed, "paused", op->ms != 0));
 		goto out;
 	}
+	if ((t = dv_get(srv, op->cid)) != NULL)
+		was = t->a;
 	if (op->o.id != 0)
 		dv_apply(srv, &op->o);
 	if ((t = dv_get(srv, op->cid)) == NULL) {
@@ -980,6 +1012,8 @@ dv_op_done(int rc, void *arg)
 		dv_notify(srv, t, "submitted", json_pack("{s:s,s:s,s:s}",
 		    "section", t->sec[op->pos].ident, "by", "candidate",
 		    "status", delivery_attempt_state_name(t->a.state)));
+		/* Submitted after the window closed: the rest forfeited. */
+		dv_notify_forfeits(srv, t, &was);
 		http_reply_json(req, 200, json_pack("{s:s,s:s,s:s}", "status",
 		    "submitted", "section", t->sec[op->pos].ident, "attempt",
 		    delivery_attempt_state_name(t->a.state)));
@@ -1482,7 +1516,8 @@ dv_get_events(struct req *req)
 	if ((t = dv_me(req)) == NULL)
 		return;
 	snprintf(topic, sizeof topic, "candidate:%" PRId64, t->cid);
-	events_stream(req, topic, "time", dv_time_json(t, dv_now()));
+	events_stream(req, topic, "time", dv_time_json(t, dv_now()),
+	    dv_stream_closed);
 	dv_notify(srv, t, NULL, NULL);	/* the roster sees it connected */
 }
 
@@ -1661,7 +1696,6 @@ dv_post_sitting(struct req *req, int kind)
 		return;
 	op = dv_op_new(req, kind, 0);
 	op->sid = sid;
-	op->ids = dv_open_in_sitting(req->srv, sid, &op->n);
 	dv_op_submit(op);
 }
 
@@ -1738,7 +1772,7 @@ dv_get_sitting_events(struct req *req)
 		return;
 	}
 	snprintf(topic, sizeof topic, "sitting:%" PRId64, sid);
-	events_stream(req, topic, "roster", r);
+	events_stream(req, topic, "roster", r, NULL);
 }
 
 #define DV_STAFF	(ROLE_ADMIN | ROLE_COORDINATOR | ROLE_PROCTOR)

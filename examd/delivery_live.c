@@ -37,12 +37,23 @@
 #include "store.h"
 
 #define DV_BUCKETS	4096
+#define DV_SIT_BUCKETS	256
+#define DV_MAX_WAIT_MS	(24 * 3600 * 1000)	/* the timer looks again daily */
+
+/* A sitting whose window examd has still to close. */
+struct dv_sit {
+	int64_t		 id;
+	struct dv_due	 hd;		/* due: closes_at */
+	int		 closing;	/* in a unit now */
+	struct dv_sit	*next;
+};
 
 struct dv {
 	struct server	*srv;
 	struct dv_att	*buckets[DV_BUCKETS];
+	struct dv_sit	*sits[DV_SIT_BUCKETS];
 	size_t		 natt;
-	struct dv_att	**heap;
+	struct dv_due	**heap;
 	size_t		 nheap, capheap;
 	struct event	*deadline_ev, *sync_ev, *heartbeat_ev;
 	int		 heartbeat_busy;
@@ -84,12 +95,12 @@ dv_time_or_null(int64_t ms)
 static void
 dv_heap_swap(struct dv *d, size_t i, size_t j)
 {
-	struct dv_att *t = d->heap[i];
+	struct dv_due *t = d->heap[i];
 
 	d->heap[i] = d->heap[j];
 	d->heap[j] = t;
-	d->heap[i]->heap_idx = i;
-	d->heap[j]->heap_idx = j;
+	d->heap[i]->idx = i;
+	d->heap[j]->idx = j;
 }
 
 static void
@@ -117,9 +128,9 @@ dv_heap_fix(struct dv *d, size_t i)
 }
 
 static void
-dv_heap_remove(struct dv *d, struct dv_att *t)
+dv_heap_remove(struct dv *d, struct dv_due *t)
 {
-	size_t i = t->heap_idx;
+	size_t i = t->idx;
 
 	if (!t->in_heap)
 		return;
@@ -127,17 +138,17 @@ dv_heap_remove(struct dv *d, struct dv_att *t)
 	d->nheap--;
 	if (i != d->nheap) {
 		d->heap[i] = d->heap[d->nheap];
-		d->heap[i]->heap_idx = i;
+		d->heap[i]->idx = i;
 		dv_heap_fix(d, i);
 	}
 }
 
 static void
-dv_heap_put(struct dv *d, struct dv_att *t, int64_t due)
+dv_heap_put(struct dv *d, struct dv_due *t, int64_t due)
 {
 	t->due = due;
 	if (t->in_heap) {
-		dv_heap_fix(d, t->heap_idx);
+		dv_heap_fix(d, t->idx);
 		return;
 	}
 	if (d->nheap == d->capheap) {
@@ -147,12 +158,12 @@ dv_heap_put(struct dv *d, struct dv_att *t, int64_t due)
 			fatal("dv_heap_put");
 	}
 	t->in_heap = 1;
-	t->heap_idx = d->nheap;
+	t->idx = d->nheap;
 	d->heap[d->nheap++] = t;
-	dv_heap_fix(d, t->heap_idx);
+	dv_heap_fix(d, t->idx);
 }
 
-/* The timer waits for the earliest due part. */
+/* The timer waits for the earliest due part or window. */
 static void
 dv_timer_reset(struct dv *d)
 {
@@ -166,6 +177,9 @@ dv_timer_reset(struct dv *d)
 	wait = d->heap[0]->due + DV_COALESCE_MS - dv_now();
 	if (wait < 0)
 		wait = 0;
+	/* A window months away: wake daily and look again. */
+	if (wait > DV_MAX_WAIT_MS)
+		wait = DV_MAX_WAIT_MS;
 	tv.tv_sec = wait / 1000;
 	tv.tv_usec = (wait % 1000) * 1000;
 	event_add(d->deadline_ev, &tv);
@@ -180,13 +194,68 @@ dv_arm(struct dv *d, struct dv_att *t)
 
 	if (idx < 0 || t->a.state == DELIVERY_ATTEMPT_VOID || t->closing ||
 	    t->a.sections[idx].clock.paused_since != 0) {
-		dv_heap_remove(d, t);
+		dv_heap_remove(d, &t->hd);
 	} else {
 		c = &t->a.sections[idx].clock;
-		dv_heap_put(d, t, delivery_clock_deadline(c) +
+		dv_heap_put(d, &t->hd, delivery_clock_deadline(c) +
 		    EXAMD_SAVE_GRACE_MS + 1);
 	}
 	dv_timer_reset(d);
+}
+
+/* ---- sittings' windows ---- */
+
+static struct dv_sit **
+dv_sit_slot(struct dv *d, int64_t sid)
+{
+	struct dv_sit **p = &d->sits[(uint64_t)sid % DV_SIT_BUCKETS];
+
+	while (*p != NULL && (*p)->id != sid)
+		p = &(*p)->next;
+	return p;
+}
+
+/*
+ * Arms the closing of sitting sid's window at closes_at (again, if it
+ * moved). Called for every sitting examd has not closed yet: at start-up,
+ * every DV_SYNC_SECONDS, and whenever one of its candidates is loaded, so
+ * a sitting created or moved while examd runs is armed too.
+ */
+static void
+dv_sit_arm(struct dv *d, int64_t sid, int64_t closes_at)
+{
+	struct dv_sit **p = dv_sit_slot(d, sid), *s = *p;
+
+	if (s == NULL) {
+		if ((s = calloc(1, sizeof *s)) == NULL)
+			fatal("dv_sit_arm");
+		s->id = sid;
+		s->hd.sit = s;
+		*p = s;
+	}
+	if (s->closing || (s->hd.in_heap && s->hd.due == closes_at))
+		return;
+	dv_heap_put(d, &s->hd, closes_at);
+	dv_timer_reset(d);
+}
+
+static void
+dv_sit_arm_cb(int64_t sid, int64_t closes_at, void *arg)
+{
+	dv_sit_arm(arg, sid, closes_at);
+}
+
+/* The window is closed for good: the sitting leaves memory. */
+static void
+dv_sit_forget(struct dv *d, int64_t sid)
+{
+	struct dv_sit **p = dv_sit_slot(d, sid), *s = *p;
+
+	if (s == NULL)
+		return;
+	dv_heap_remove(d, &s->hd);
+	*p = s->next;
+	free(s);
 }
 
 /* ---- the cache ---- */
@@ -209,6 +278,8 @@ dv_copy(struct dv_att *t, const struct sd_attempt *o)
 	t->association_id = o->association_id;
 	t->opens_at = o->opens_at;
 	t->closes_at = o->closes_at;
+	t->window_closed_at = o->window_closed_at;
+	t->sitting_paused_at = o->sitting_paused_at;
 	t->admitted_at = o->admitted_at;
 	t->completed_at = o->completed_at;
 	if (o->last_save_at > t->last_save_at)
@@ -247,15 +318,22 @@ dv_get(struct server *srv, int64_t cid)
 	    (t->name = strdup(c.name)) == NULL)
 		fatal("dv_get");
 	t->cid = cid;
+	t->hd.att = t;
 	t->sitting_id = c.sitting_id;
 	t->association_id = c.association_id;
 	t->opens_at = c.opens_at;
 	t->closes_at = c.closes_at;
+	t->window_closed_at = c.window_closed_at;
+	t->sitting_paused_at = c.sitting_paused_at;
+	snprintf(t->status, sizeof t->status, "%s", c.status);
 	if (rc == 1)
 		dv_copy(t, o);
 	free(o);
 	*p = t;
 	d->natt++;
+	if (c.window_closed_at == 0 && strcmp(c.sitting_status,
+	    "cancelled") != 0)
+		dv_sit_arm(d, c.sitting_id, c.closes_at);
 	dv_arm(d, t);
 	return t;
 }
@@ -288,9 +366,15 @@ dv_apply_state(struct server *srv, int64_t cid,
     const char *by)
 {
 	struct dv_att *t = dv_get(srv, cid);
+	size_t i;
 
 	if (t == NULL || t->id == 0 || a->n_sections != t->a.n_sections)
 		return;
+	for (i = 0; i < a->n_sections; i++)
+		if (t->a.sections[i].state == DELIVERY_SECTION_NOT_STARTED &&
+		    a->sections[i].state == DELIVERY_SECTION_SUBMITTED)
+			snprintf(t->sec[i].submitted_by,
+			    sizeof t->sec[i].submitted_by, "forfeit");
 	t->a = *a;
 	t->completed_at = completed_at;
 	if (pos >= 0 && by != NULL)
@@ -299,29 +383,17 @@ dv_apply_state(struct server *srv, int64_t cid,
 	dv_arm(dv_of(srv), t);
 }
 
-int64_t *
-dv_open_in_sitting(struct server *srv, int64_t sid, size_t *n)
+void
+dv_sitting_paused(struct server *srv, int64_t sid, int64_t since)
 {
 	struct dv *d = dv_of(srv);
 	struct dv_att *t;
-	int64_t *v = NULL;
-	size_t i, cap = 0;
+	size_t i;
 
-	*n = 0;
-	for (i = 0; i < DV_BUCKETS; i++)
-		for (t = d->buckets[i]; t != NULL; t = t->next) {
-			if (t->sitting_id != sid || t->id == 0 ||
-			    delivery_attempt_open_section(&t->a) < 0)
-				continue;
-			if (*n == cap) {
-				cap = cap ? cap * 2 : 64;
-				if ((v = reallocarray(v, cap, sizeof *v)) ==
-				    NULL)
-					fatal("dv_open_in_sitting");
-			}
-			v[(*n)++] = t->cid;
-		}
-	return v;
+	for (i = 0; d != NULL && i < DV_BUCKETS; i++)
+		for (t = d->buckets[i]; t != NULL; t = t->next)
+			if (t->sitting_id == sid)
+				t->sitting_paused_at = since;
 }
 
 /* ---- JSON ---- */
@@ -333,13 +405,31 @@ dv_time_json(const struct dv_att *t, int64_t now)
 	const struct delivery_clock *c;
 
 	if (idx < 0 || t->a.state == DELIVERY_ATTEMPT_VOID)
-		return json_pack("{s:n,s:s}", "section", "status",
-		    delivery_attempt_state_name(t->a.state));
+		return json_pack("{s:n,s:s,s:b}", "section", "status",
+		    t->id ? delivery_attempt_state_name(t->a.state) :
+		    t->status, "paused", t->sitting_paused_at != 0);
 	c = &t->a.sections[idx].clock;
 	return json_pack("{s:s,s:I,s:o,s:b}", "section", t->sec[idx].ident,
 	    "remaining_ms", (json_int_t)delivery_clock_remaining(c, now),
 	    "deadline", dv_time_or_null(c->paused_since ? 0 :
 	    delivery_clock_deadline(c)), "paused", c->paused_since != 0);
+}
+
+/*
+ * Connected: an event stream open now, or a request in the last
+ * DV_CONNECTED_MS other than one whose stream has since closed (a closed
+ * stream means the page went away; the next request says it is back).
+ */
+static int
+dv_connected(struct server *srv, const struct dv_att *t, int64_t now)
+{
+	char topic[48];
+
+	snprintf(topic, sizeof topic, "candidate:%" PRId64, t->cid);
+	if (events_subscribers(srv, topic) > 0)
+		return 1;
+	return t->last_seen != 0 && now - t->last_seen < DV_CONNECTED_MS &&
+	    t->last_seen > t->stream_closed_at;
 }
 
 json_t *
@@ -348,23 +438,21 @@ dv_roster_row(struct server *srv, const struct dv_att *t, int signed_in,
 {
 	int idx = t->id ? delivery_attempt_open_section(&t->a) : -1;
 	const char *status;
-	char topic[48];
-	int connected;
 
 	if (t->id != 0)
 		status = delivery_attempt_state_name(t->a.state);
+	else if (strcmp(t->status, "registered") == 0 &&
+	    (signed_in || t->last_seen))
+		status = "waiting";	/* signed in since it was read */
 	else
-		status = signed_in || t->last_seen ? "waiting" : "registered";
-	snprintf(topic, sizeof topic, "candidate:%" PRId64, t->cid);
-	connected = events_subscribers(srv, topic) > 0 ||
-	    (t->last_seen != 0 && now - t->last_seen < DV_CONNECTED_MS);
+		status = t->status;
 	return json_pack("{s:I,s:s,s:s,s:s?,s:o,s:b,s:b,s:o}",
 	    "id", (json_int_t)t->cid, "name", t->name ? t->name : "",
 	    "status", status, "section", idx >= 0 ? t->sec[idx].ident : NULL,
 	    "remaining_ms", idx >= 0 ? json_integer(delivery_clock_remaining(
 	    &t->a.sections[idx].clock, now)) : json_null(),
 	    "paused", idx >= 0 && t->a.sections[idx].clock.paused_since != 0,
-	    "connected", connected, "last_save_at",
+	    "connected", dv_connected(srv, t, now), "last_save_at",
 	    dv_time_or_null(t->last_save_at));
 }
 
@@ -385,7 +473,67 @@ dv_notify(struct server *srv, const struct dv_att *t, const char *event,
 		    dv_roster_row(srv, t, 1, dv_now()));
 }
 
+void
+dv_notify_forfeits(struct server *srv, const struct dv_att *t,
+    const struct delivery_attempt *was)
+{
+	size_t i;
+
+	if (t->id == 0 || was->n_sections != t->a.n_sections)
+		return;
+	for (i = 0; i < t->a.n_sections; i++)
+		if (was->sections[i].state == DELIVERY_SECTION_NOT_STARTED &&
+		    t->a.sections[i].state == DELIVERY_SECTION_SUBMITTED)
+			dv_notify(srv, t, "submitted", json_pack(
+			    "{s:s,s:s,s:s}", "section", t->sec[i].ident, "by",
+			    "forfeit", "status",
+			    delivery_attempt_state_name(t->a.state)));
+}
+
+void
+dv_stream_closed(struct server *srv, const char *topic)
+{
+	struct dv_att *t;
+	int64_t cid;
+
+	if (sscanf(topic, "candidate:%" SCNd64, &cid) != 1 ||
+	    (t = dv_get(srv, cid)) == NULL)
+		return;
+	t->stream_closed_at = dv_now();
+	dv_notify(srv, t, NULL, NULL);
+}
+
 /* ---- submission (writer thread) ---- */
+
+static void
+dv_server_rec(struct audit_rec *rec)
+{
+	memset(rec, 0, sizeof *rec);
+	rec->actor = "examd";
+	rec->role = "-";
+}
+
+/* Scores MC part pos from its stored answers and stores the score. */
+static int
+dv_score_tx(struct store_tx *tx, const struct sd_attempt *o, int pos,
+    struct delivery_score *sc)
+{
+	char **answers = NULL, **keys = NULL, *err = NULL;
+	size_t n = 0;
+	int rc;
+
+	if (store_mc_keyed_tx(tx, o->id, pos, &answers, &keys, &n) == -1)
+		return -1;
+	rc = delivery_score_mc((const char *const *)answers,
+	    (const char *const *)keys, n, o->sec[pos].cut_percent, sc, &err);
+	store_mc_keyed_free(answers, keys, n);
+	if (rc == -1) {
+		store_tx_fail(tx, "scoring: %s", err);
+		free(err);
+		return -1;
+	}
+	return store_mc_score_put(tx, o->id, pos, sc);
+}
 
 int
 dv_submit_tx(struct store_tx *tx, struct sd_attempt *o, int pos,
@@ -393,32 +541,16 @@ dv_submit_tx(struct store_tx *tx, struct sd_attempt *o, int pos,
 {
 	struct delivery_score sc;
 	json_t *saves, *details;
-	char **answers = NULL, **keys = NULL, *err = NULL, object[48];
-	size_t n = 0;
-	int scored = 0, rc;
+	char *err = NULL, object[48];
+	int rc;
 
 	if (delivery_section_submit(&o->a, pos, now, &err) == -1) {
 		store_tx_fail(tx, "submit: %s", err);
 		free(err);
 		return -1;
 	}
-	if (o->sec[pos].kind == BANK_MC) {
-		if (store_mc_keyed_tx(tx, o->id, pos, &answers, &keys, &n) ==
-		    -1)
-			return -1;
-		rc = delivery_score_mc((const char *const *)answers,
-		    (const char *const *)keys, n, o->sec[pos].cut_percent,
-		    &sc, &err);
-		store_mc_keyed_free(answers, keys, n);
-		if (rc == -1) {
-			store_tx_fail(tx, "scoring: %s", err);
-			free(err);
-			return -1;
-		}
-		if (store_mc_score_put(tx, o->id, pos, &sc) == -1)
-			return -1;
-		scored = 1;
-	}
+	if (o->sec[pos].kind == BANK_MC && dv_score_tx(tx, o, pos, &sc) == -1)
+		return -1;
 	if (o->a.state == DELIVERY_ATTEMPT_COMPLETE)
 		o->completed_at = now;
 	snprintf(o->sec[pos].submitted_by, sizeof o->sec[pos].submitted_by,
@@ -434,7 +566,7 @@ dv_submit_tx(struct store_tx *tx, struct sd_attempt *o, int pos,
 	details = json_pack("{s:s,s:s,s:o,s:s}", "section", o->sec[pos].ident,
 	    "by", by, "saves", saves, "attempt",
 	    delivery_attempt_state_name(o->a.state));
-	if (scored)
+	if (o->sec[pos].kind == BANK_MC)
 		json_object_set_new(details, "mc", json_pack("{s:i,s:i}",
 		    "raw", sc.raw, "max", sc.max));
 	snprintf(object, sizeof object, "attempt:%" PRId64, o->id);
@@ -446,31 +578,209 @@ dv_submit_tx(struct store_tx *tx, struct sd_attempt *o, int pos,
 	rc = store_audit_append(tx, rec);
 	json_decref(details);
 	rec->details = NULL;
-	return rc;
+	if (rc != 0)
+		return -1;
+	/* A part submitted after the window closed: the rest cannot start. */
+	return dv_forfeit_tx(tx, o, now) == -1 ? -1 : 0;
 }
 
-static void
-dv_server_rec(struct audit_rec *rec)
+int
+dv_forfeit_tx(struct store_tx *tx, struct sd_attempt *o, int64_t now)
 {
-	memset(rec, 0, sizeof *rec);
-	rec->actor = "examd";
-	rec->role = "-";
+	struct delivery_score sc;
+	struct audit_rec rec;
+	json_t *parts, *details;
+	char *err = NULL, object[48];
+	size_t i;
+	int n = 0, rc;
+
+	if (o->closes_at == 0 || now < o->closes_at ||
+	    (o->a.state != DELIVERY_ATTEMPT_ADMITTED &&
+	    o->a.state != DELIVERY_ATTEMPT_BETWEEN_SECTIONS))
+		return 0;
+	parts = json_array();
+	for (i = 0; i < o->a.n_sections; i++) {
+		if (o->a.sections[i].state != DELIVERY_SECTION_NOT_STARTED)
+			continue;
+		if (delivery_section_forfeit(&o->a, i, now, &err) == -1) {
+			store_tx_fail(tx, "forfeit: %s", err);
+			free(err);
+			json_decref(parts);
+			return -1;
+		}
+		snprintf(o->sec[i].submitted_by, sizeof o->sec[i].submitted_by,
+		    "forfeit");
+		if ((o->sec[i].kind == BANK_MC &&
+		    dv_score_tx(tx, o, (int)i, &sc) == -1) ||
+		    store_section_put(tx, o, (int)i, "forfeit") == -1) {
+			json_decref(parts);
+			return -1;
+		}
+		json_array_append_new(parts, json_string(o->sec[i].ident));
+		n++;
+	}
+	if (o->a.state == DELIVERY_ATTEMPT_COMPLETE)
+		o->completed_at = now;
+	if (store_attempt_put(tx, o, NULL) == -1) {
+		json_decref(parts);
+		return -1;
+	}
+	details = json_pack("{s:o,s:s,s:s}", "sections", parts, "reason",
+	    "window_closed", "attempt", delivery_attempt_state_name(o->a.state));
+	snprintf(object, sizeof object, "attempt:%" PRId64, o->id);
+	dv_server_rec(&rec);
+	rec.action = "section.forfeit";
+	rec.object = object;
+	rec.details = details;
+	rec.candidate_id = o->candidate_id;
+	rec.association_id = o->association_id;
+	rc = store_audit_append(tx, &rec);
+	json_decref(details);
+	return rc == 0 ? n : -1;
+}
+
+int
+dv_session_keep_tx(struct store_tx *tx, const struct sd_attempt *o,
+    int64_t now)
+{
+	const struct delivery_clock *c;
+	int idx = delivery_attempt_open_section(&o->a);
+	int64_t until;
+
+	if (idx < 0 || o->a.state == DELIVERY_ATTEMPT_VOID)
+		return 0;
+	c = &o->a.sections[idx].clock;
+	until = c->paused_since ? now + delivery_clock_remaining(c, now) +
+	    DV_SESSION_PAUSE_MS : delivery_clock_deadline(c);
+	until += EXAMD_SAVE_GRACE_MS + DV_SESSION_SLACK_MS;
+	if (o->closes_at != 0 && until <= o->closes_at)
+		return 0;	/* the session lasts that long anyway */
+	return store_sessions_keep(tx, o->candidate_id, until);
 }
 
 /* ---- the deadline pass ---- */
 
+/* What the pass did to one candidate. */
 struct dv_closed {
 	int64_t			 cid, completed_at;
-	int			 pos;	/* -1: not submitted (no longer due) */
+	int			 pos;	/* submitted at its deadline, or -1 */
+	int			 absent;	/* marked absent */
+	int			 attempt;	/* a is the state written */
 	struct delivery_attempt	 a;
+};
+
+/* A sitting whose window the pass was to close. */
+struct dv_window {
+	int64_t			 sid;
+	int64_t			 closes_at;	/* as found in the unit */
+	int			 closed;	/* 0: not yet due (it moved) */
 };
 
 struct dv_close_op {
 	struct server		*srv;
-	size_t			 n;
+	size_t			 n, cap;
 	struct dv_closed	*v;
+	size_t			 nwin;
+	struct dv_window	*win;
 	int64_t			 now;
 };
+
+static struct dv_closed *
+dv_closed_add(struct dv_close_op *op, int64_t cid)
+{
+	struct dv_closed *c;
+
+	if (op->n == op->cap) {
+		op->cap = op->cap ? op->cap * 2 : 64;
+		if ((op->v = reallocarray(op->v, op->cap, sizeof *op->v)) ==
+		    NULL)
+			fatal("dv_closed_add");
+	}
+	c = &op->v[op->n++];
+	memset(c, 0, sizeof *c);
+	c->cid = cid;
+	c->pos = -1;
+	return c;
+}
+
+/*
+ * Closes sitting w's window inside tx if it is due: every attempt with a
+ * part still to start and none open gets the rest forfeited (one with a
+ * part open runs to its deadline: its submission forfeits the rest); every
+ * candidate never admitted becomes absent (no attempt is made: there was
+ * none to take). Audited per attempt and candidate, and "sitting.close".
+ */
+static int
+dv_window_tx(struct store_tx *tx, struct dv_close_op *op, struct dv_window *w,
+    struct sd_attempt *o)
+{
+	struct sd_window sw;
+	struct audit_rec rec;
+	struct dv_closed *c;
+	json_t *details;
+	char object[48];
+	int64_t *ids = NULL;
+	size_t i, n, forfeited = 0, absent = 0;
+	int rc;
+
+	if ((rc = store_sitting_window_tx(tx, w->sid, &sw)) != 1) {
+		w->closed = rc == 0;	/* gone: nothing to close */
+		return rc == 0 ? 0 : -1;
+	}
+	w->closes_at = sw.closes_at;
+	if (sw.window_closed_at != 0 || op->now < sw.closes_at)
+		return 0;
+	w->closed = 1;
+	if (sw.cancelled)
+		return store_sitting_closed_put(tx, w->sid, op->now);
+	if (store_sitting_ids_tx(tx, w->sid, SD_UNSTARTED, &ids, &n) == -1)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (store_attempt_get_tx(tx, ids[i], o) != 1 ||
+		    (rc = dv_forfeit_tx(tx, o, op->now)) == -1)
+			goto fail;
+		if (rc == 0)
+			continue;
+		c = dv_closed_add(op, ids[i]);
+		c->attempt = 1;
+		c->a = o->a;
+		c->completed_at = o->completed_at;
+		forfeited++;
+	}
+	free(ids);
+	if (store_sitting_ids_tx(tx, w->sid, SD_NOT_ADMITTED, &ids, &n) == -1)
+		return -1;
+	for (i = 0; i < n; i++) {
+		dv_server_rec(&rec);
+		snprintf(object, sizeof object, "candidate:%" PRId64, ids[i]);
+		rec.action = "candidate.absent";
+		rec.object = object;
+		rec.candidate_id = ids[i];
+		rec.association_id = sw.association_id;
+		if (store_candidate_absent(tx, ids[i]) == -1 ||
+		    store_audit_append(tx, &rec) != 0)
+			goto fail;
+		dv_closed_add(op, ids[i])->absent = 1;
+		absent++;
+	}
+	free(ids);
+	dv_server_rec(&rec);
+	snprintf(object, sizeof object, "sitting:%" PRId64, w->sid);
+	details = json_pack("{s:I,s:I}", "attempts_completed",
+	    (json_int_t)forfeited, "absent", (json_int_t)absent);
+	rec.action = "sitting.close";
+	rec.object = object;
+	rec.details = details;
+	rec.association_id = sw.association_id;
+	rc = store_audit_append(tx, &rec);
+	json_decref(details);
+	if (rc != 0)
+		return -1;
+	return store_sitting_closed_put(tx, w->sid, op->now);
+fail:
+	free(ids);
+	return -1;
+}
 
 static int
 dv_close_work(struct store_tx *tx, void *arg)
@@ -478,13 +788,14 @@ dv_close_work(struct store_tx *tx, void *arg)
 	struct dv_close_op *op = arg;
 	struct sd_attempt *o;
 	struct audit_rec rec;
-	size_t i;
+	size_t i, n = op->n;
 	int idx, rc = STORE_OK;
 
 	if ((o = malloc(sizeof *o)) == NULL)
 		fatal("dv_close_work");
 	op->now = dv_now();
-	for (i = 0; i < op->n && rc == STORE_OK; i++) {
+	/* Deadlines first: a part due now forfeits what follows it. */
+	for (i = 0; i < n && rc == STORE_OK; i++) {
 		op->v[i].pos = -1;
 		if (store_attempt_get_tx(tx, op->v[i].cid, o) != 1) {
 			rc = STORE_EFAIL;
@@ -502,9 +813,13 @@ dv_close_work(struct store_tx *tx, void *arg)
 			}
 			op->v[i].pos = idx;
 		}
+		op->v[i].attempt = 1;
 		op->v[i].a = o->a;
 		op->v[i].completed_at = o->completed_at;
 	}
+	for (i = 0; i < op->nwin && rc == STORE_OK; i++)
+		if (dv_window_tx(tx, op, &op->win[i], o) == -1)
+			rc = STORE_EFAIL;
 	free(o);
 	return rc;
 }
@@ -515,35 +830,62 @@ dv_close_done(int rc, void *arg)
 	struct dv_close_op *op = arg;
 	struct server *srv = op->srv;
 	struct dv *d = dv_of(srv);
+	struct delivery_attempt was;
+	struct dv_closed *c;
+	struct dv_sit *s;
 	struct dv_att *t;
 	size_t i;
 
+	for (i = 0; d != NULL && i < op->nwin; i++) {
+		if ((s = *dv_sit_slot(d, op->win[i].sid)) == NULL)
+			continue;
+		s->closing = 0;
+		if (rc != STORE_OK)
+			dv_heap_put(d, &s->hd, dv_now() + DV_RETRY_MS);
+		else if (op->win[i].closed)
+			dv_sit_forget(d, s->id);
+		else
+			dv_sit_arm(d, s->id, op->win[i].closes_at);
+	}
 	for (i = 0; d != NULL && i < op->n; i++) {
-		if ((t = dv_get(srv, op->v[i].cid)) == NULL)
+		c = &op->v[i];
+		if ((t = dv_get(srv, c->cid)) == NULL)
 			continue;
 		t->closing = 0;
 		if (rc != STORE_OK) {
 			/* Nothing was stored: try again shortly. */
-			dv_heap_put(d, t, dv_now() + DV_RETRY_MS);
+			if (c->attempt)
+				dv_heap_put(d, &t->hd, dv_now() + DV_RETRY_MS);
 			continue;
 		}
-		dv_apply_state(srv, t->cid, &op->v[i].a, op->v[i].completed_at,
-		    op->v[i].pos, "server");
-		if (op->v[i].pos < 0)
+		if (c->absent) {
+			snprintf(t->status, sizeof t->status, "absent");
+			t->window_closed_at = op->now;
+			dv_notify(srv, t, "time", dv_time_json(t, op->now));
 			continue;
-		d->closed_by_server++;
-		dv_notify(srv, t, "submitted", json_pack("{s:s,s:s,s:s}",
-		    "section", t->sec[op->v[i].pos].ident, "by", "server",
-		    "status", delivery_attempt_state_name(t->a.state)));
+		}
+		was = t->a;
+		dv_apply_state(srv, t->cid, &c->a, c->completed_at, c->pos,
+		    "server");
+		if (c->pos >= 0) {
+			d->closed_by_server++;
+			dv_notify(srv, t, "submitted", json_pack(
+			    "{s:s,s:s,s:s}", "section", t->sec[c->pos].ident,
+			    "by", "server", "status",
+			    delivery_attempt_state_name(t->a.state)));
+		}
+		dv_notify_forfeits(srv, t, &was);
 	}
 	if (rc != STORE_OK)
-		log_warnx("delivery: closing %zu parts at their deadline "
-		    "failed (%d); retrying", op->n, rc);
+		log_warnx("delivery: closing %zu parts and %zu windows failed "
+		    "(%d); retrying", op->n, op->nwin, rc);
 	else
-		log_debug("delivery: closed %zu parts at their deadline", op->n);
+		log_debug("delivery: closed %zu parts and %zu windows", op->n,
+		    op->nwin);
 	if (d != NULL)
 		dv_timer_reset(d);
 	free(op->v);
+	free(op->win);
 	free(op);
 }
 
@@ -552,9 +894,9 @@ dv_deadline(evutil_socket_t fd, short what, void *arg)
 {
 	struct dv *d = arg;
 	struct dv_close_op *op;
-	struct dv_att *t;
+	struct dv_due *h;
 	int64_t now = dv_now();
-	size_t cap = 0;
+	size_t capwin = 0;
 
 	(void)fd;
 	(void)what;
@@ -562,19 +904,24 @@ dv_deadline(evutil_socket_t fd, short what, void *arg)
 		fatal("dv_deadline");
 	op->srv = d->srv;
 	while (d->nheap > 0 && d->heap[0]->due <= now) {
-		t = d->heap[0];
-		dv_heap_remove(d, t);
-		t->closing = 1;
-		if (op->n == cap) {
-			cap = cap ? cap * 2 : 64;
-			if ((op->v = reallocarray(op->v, cap, sizeof *op->v)) ==
-			    NULL)
+		h = d->heap[0];
+		dv_heap_remove(d, h);
+		if (h->att != NULL) {
+			h->att->closing = 1;
+			dv_closed_add(op, h->att->cid);
+			continue;
+		}
+		h->sit->closing = 1;
+		if (op->nwin == capwin) {
+			capwin = capwin ? capwin * 2 : 8;
+			if ((op->win = reallocarray(op->win, capwin,
+			    sizeof *op->win)) == NULL)
 				fatal("dv_deadline");
 		}
-		memset(&op->v[op->n], 0, sizeof op->v[op->n]);
-		op->v[op->n++].cid = t->cid;
+		memset(&op->win[op->nwin], 0, sizeof op->win[op->nwin]);
+		op->win[op->nwin++].sid = h->sit->id;
 	}
-	if (op->n == 0) {
+	if (op->n == 0 && op->nwin == 0) {
 		free(op);
 		dv_timer_reset(d);
 		return;
@@ -609,7 +956,7 @@ dv_sweep(struct dv *d, int64_t now)
 
 	for (i = 0; i < DV_BUCKETS; i++)
 		for (p = &d->buckets[i]; (t = *p) != NULL; ) {
-			if (t->in_heap || t->closing || now - t->last_seen <
+			if (t->hd.in_heap || t->closing || now - t->last_seen <
 			    DV_FORGET_MS || (t->id != 0 &&
 			    delivery_attempt_open_section(&t->a) >= 0)) {
 				p = &t->next;
@@ -633,6 +980,9 @@ dv_sync(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	dv_sweep(d, now);
+	/* Sittings created or moved since: their windows are armed too. */
+	if (store_sittings_unclosed(d->srv->store, dv_sit_arm_cb, d) == -1)
+		log_warnx("delivery: cannot read the sittings' windows");
 	for (i = 0; i < DV_BUCKETS; i++)
 		for (t = d->buckets[i]; t != NULL; t = t->next) {
 			if (t->id == 0 ||
@@ -748,7 +1098,8 @@ dv_restart_work(struct store_tx *tx, void *arg)
 			if (store_section_put(tx, o, idx, NULL) == -1 ||
 			    store_clock_log(tx, o->id, idx, "restart_credit",
 			    credit, NULL, 0, r->now) == -1 ||
-			    store_audit_append(tx, &rec) == -1)
+			    store_audit_append(tx, &rec) == -1 ||
+			    dv_session_keep_tx(tx, o, r->now) == -1)
 				rc = STORE_EFAIL;
 			json_decref(details);
 			if (rc != STORE_OK)
@@ -770,6 +1121,72 @@ dv_restart_work(struct store_tx *tx, void *arg)
 	if (rc == STORE_OK && store_meta_put(tx, "heartbeat_ms", buf) != 0)
 		rc = STORE_EFAIL;
 	return rc;
+}
+
+struct dv_unclosed {
+	struct dv_close_op	*op;
+	size_t			 cap;
+	int64_t			 now;
+};
+
+static void
+dv_unclosed_add(int64_t sid, int64_t closes_at, void *arg)
+{
+	struct dv_unclosed *u = arg;
+	struct dv_close_op *op = u->op;
+
+	if (closes_at > u->now)
+		return;
+	if (op->nwin == u->cap) {
+		u->cap = u->cap ? u->cap * 2 : 8;
+		if ((op->win = reallocarray(op->win, u->cap,
+		    sizeof *op->win)) == NULL)
+			fatal("dv_unclosed_add");
+	}
+	memset(&op->win[op->nwin], 0, sizeof op->win[op->nwin]);
+	op->win[op->nwin++].sid = sid;
+}
+
+/*
+ * Start-up, after the open parts: windows that closed while examd was
+ * down are closed now, before it accepts connections; the others are
+ * armed.
+ */
+static int
+dv_init_windows(struct dv *d, char **errstr)
+{
+	struct dv_close_op op;
+	struct dv_unclosed u;
+	int rc;
+
+	memset(&op, 0, sizeof op);
+	memset(&u, 0, sizeof u);
+	op.srv = d->srv;
+	u.op = &op;
+	u.now = dv_now();
+	if (store_sittings_unclosed(d->srv->store, dv_unclosed_add, &u) == -1) {
+		*errstr = xasprintf("delivery: cannot read the sittings");
+		return -1;
+	}
+	if (op.nwin > 0) {
+		rc = store_run(d->srv->store, dv_close_work, &op, errstr);
+		free(op.v);
+		free(op.win);
+		if (rc != STORE_OK) {
+			if (*errstr == NULL)
+				*errstr = xasprintf("delivery: closing the "
+				    "windows that closed while examd was "
+				    "down failed (%d)", rc);
+			return -1;
+		}
+		log_info("delivery: %zu sitting windows closed while examd was "
+		    "down were closed at start", op.nwin);
+	}
+	if (store_sittings_unclosed(d->srv->store, dv_sit_arm_cb, d) == -1) {
+		*errstr = xasprintf("delivery: cannot read the sittings");
+		return -1;
+	}
+	return 0;
 }
 
 static double
@@ -834,6 +1251,8 @@ dv_init(struct server *srv, char **errstr)
 	for (i = 0; i < r.n; i++)
 		(void)dv_get(srv, r.ids[i]);
 	free(r.ids);
+	if (dv_init_windows(d, errstr) == -1)
+		return -1;
 	event_add(d->sync_ev, &sync);
 	event_add(d->heartbeat_ev, &hb);
 	dv_timer_reset(d);
@@ -850,6 +1269,7 @@ dv_fini(struct server *srv)
 {
 	struct dv *d = dv_of(srv);
 	struct dv_att *t, *next;
+	struct dv_sit *s, *snext;
 	size_t i;
 
 	if (d == NULL)
@@ -858,6 +1278,11 @@ dv_fini(struct server *srv)
 		for (t = d->buckets[i]; t != NULL; t = next) {
 			next = t->next;
 			dv_att_free(t);
+		}
+	for (i = 0; i < DV_SIT_BUCKETS; i++)
+		for (s = d->sits[i]; s != NULL; s = snext) {
+			snext = s->next;
+			free(s);
 		}
 	event_free(d->deadline_ev);
 	event_free(d->sync_ev);

@@ -20,6 +20,7 @@ struct ev_sub {
 	struct ev_topic		*topic;
 	struct ev_sub		*prev, *next;
 	struct events		*hub;
+	void			(*closed)(struct server *, const char *);
 };
 
 struct ev_msg {
@@ -91,6 +92,8 @@ ev_closed(void *arg)
 	struct ev_sub *s = arg;
 
 	ev_unlink(s);
+	if (s->closed != NULL)
+		s->closed(s->hub->srv, s->topic->name);
 	free(s);
 }
 
@@ -227,7 +230,7 @@ events_publish(struct server *srv, const char *topic, const char *event,
 
 void
 events_stream(struct req *req, const char *topic, const char *hello,
-    json_t *data)
+    json_t *data, void (*closed)(struct server *, const char *))
 {
 	struct events *hub = req->srv->mod[MOD_EVENTS];
 	const char *lei = http_header(req, "Last-Event-ID");
@@ -253,6 +256,7 @@ events_stream(struct req *req, const char *topic, const char *hello,
 		fatal("events_stream");
 	s->hub = hub;
 	s->topic = t;
+	s->closed = closed;
 	if ((s->st = http_stream_start(req, ev_closed, s)) == NULL) {
 		free(s);
 		json_decref(data);

@@ -21,10 +21,12 @@ void	events_fini(struct server *);
 /*
  * Turns req (already authorised for topic) into a stream. Replays events
  * after the request's Last-Event-ID, then sends "hello" with data
- * (stolen; may be NULL) unless hello is NULL.
+ * (stolen; may be NULL) unless hello is NULL. closed (may be NULL) is
+ * called on the loop once the stream has gone (client away or dropped;
+ * not at shutdown), after it stopped counting in events_subscribers().
  */
 void	events_stream(struct req *, const char *topic, const char *hello,
-	    json_t *data);
+	    json_t *data, void (*closed)(struct server *, const char *topic));
 /* Queues an event to the topic's streams; data is stolen. */
 void	events_publish(struct server *, const char *topic, const char *event,
 	    json_t *data);

@@ -23,9 +23,10 @@
  * in the reply that creates it (registration, reissue). Letters are
  * printed from those replies (?format=csv gives a mail-merge CSV).
  *
- * "Started": until delivery exists, a candidate whose status is anything
- * but "registered" has started; a sitting with one cannot change its form
- * or window, nor be cancelled.
+ * "Started": a candidate who has been admitted (candidates.status is kept
+ * by delivery, schema/006: anything but "registered", "waiting" or
+ * "absent"); a sitting with one cannot change its form or window, nor be
+ * cancelled.
  */
 #include <inttypes.h>
 #include <stdio.h>

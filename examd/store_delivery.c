@@ -16,7 +16,8 @@
 static const char sql_dcandidate[] =
     "SELECT c.id, c.sitting_id, c.association_id, c.name, c.track,"
     " s.exam_id, s.admission_mode, c.time_multiplier, c.extra_ms_mc,"
-    " c.extra_ms_essay, s.opens_at, s.closes_at, s.status"
+    " c.extra_ms_essay, s.opens_at, s.closes_at, s.status, c.status,"
+    " s.window_closed_at, s.paused_at"
     " FROM candidates c JOIN sittings s ON s.id = c.sitting_id"
     " WHERE c.id = ?";
 static const char sql_attempt[] =
@@ -26,7 +27,8 @@ static const char sql_attempt[] =
     " max(coalesce((SELECT max(saved_at) FROM attempt_items i"
     "   WHERE i.attempt_id = a.id), 0),"
     "  coalesce((SELECT max(saved_at) FROM attempt_essays e"
-    "   WHERE e.attempt_id = a.id), 0))"
+    "   WHERE e.attempt_id = a.id), 0)),"
+    " s.window_closed_at, s.paused_at"
     " FROM attempts a JOIN sittings s ON s.id = a.sitting_id"
     " WHERE a.candidate_id = ?";
 static const char sql_sections[] =
@@ -63,9 +65,38 @@ static const char sql_essays[] =
     " AND position = ? ORDER BY n";
 static const char sql_roster[] =
     "SELECT c.id, coalesce(a.id, 0), c.name, EXISTS (SELECT 1 FROM sessions"
-    "  x WHERE x.role = 'candidate' AND x.principal_id = c.id)"
+    "  x WHERE x.role = 'candidate' AND x.principal_id = c.id), c.status"
     " FROM candidates c LEFT JOIN attempts a ON a.candidate_id = c.id"
     " WHERE c.sitting_id = ? ORDER BY c.name, c.id";
+
+/* The sitting as the window's closing pass and the pause see it. */
+static const char sql_sitting_window[] =
+    "SELECT association_id, closes_at, window_closed_at, paused_at, status"
+    " FROM sittings WHERE id = ?";
+static const char sql_sittings_unclosed[] =
+    "SELECT id, closes_at FROM sittings WHERE window_closed_at = 0"
+    " AND status <> 'cancelled'";
+/* Candidate ids by enum sd_which, in the unit's transaction. */
+static const char *const sql_which[] = {
+	[SD_OPEN] = "SELECT DISTINCT a.candidate_id FROM attempt_sections x"
+	    " JOIN attempts a ON a.id = x.attempt_id WHERE x.status = 'open'"
+	    " AND a.sitting_id = ? AND a.status <> 'void' ORDER BY 1",
+	[SD_UNSTARTED] = "SELECT candidate_id FROM attempts WHERE"
+	    " sitting_id = ? AND status IN ('admitted', 'between_sections')"
+	    " ORDER BY 1",
+	[SD_NOT_ADMITTED] = "SELECT id FROM candidates c WHERE sitting_id = ?"
+	    " AND status IN ('registered', 'waiting') AND NOT EXISTS"
+	    " (SELECT 1 FROM attempts a WHERE a.candidate_id = c.id) ORDER BY 1",
+};
+static const char sql_candidate_absent[] =
+    "UPDATE candidates SET status = 'absent' WHERE id = ?";
+static const char sql_sessions_keep[] =
+    "UPDATE sessions SET expires_at = ?2 WHERE role = 'candidate'"
+    " AND principal_id = ?1 AND revoked_at IS NULL AND expires_at < ?2";
+static const char sql_sitting_closed[] =
+    "UPDATE sittings SET window_closed_at = ?2 WHERE id = ?1";
+static const char sql_sitting_paused[] =
+    "UPDATE sittings SET paused_at = ?2 WHERE id = ?1";
 
 static const char sql_attempt_insert[] =
     "INSERT INTO attempts(candidate_id, sitting_id, association_id, form_id,"
@@ -201,6 +232,9 @@ store_dcandidate_get(struct store *s, int64_t cid, struct sd_candidate *c)
 	c->opens_at = sqlite3_column_int64(st, 10);
 	c->closes_at = sqlite3_column_int64(st, 11);
 	sd_text(c->sitting_status, sizeof c->sitting_status, st, 12);
+	sd_text(c->status, sizeof c->status, st, 13);
+	c->window_closed_at = sqlite3_column_int64(st, 14);
+	c->sitting_paused_at = sqlite3_column_int64(st, 15);
 	sqlite3_reset(st);
 	return 1;
 }
@@ -234,6 +268,8 @@ sd_attempt_load(struct store_conn *conn, int64_t cid, struct sd_attempt *o)
 	o->opens_at = sqlite3_column_int64(st, 10);
 	o->closes_at = sqlite3_column_int64(st, 11);
 	o->last_save_at = sqlite3_column_int64(st, 12);
+	o->window_closed_at = sqlite3_column_int64(st, 13);
+	o->sitting_paused_at = sqlite3_column_int64(st, 14);
 	sqlite3_reset(st);
 	if (delivery_attempt_state_parse(name, &o->a.state) == -1) {
 		log_warnx("store: attempt %lld has an unknown status \"%s\"",
@@ -456,6 +492,7 @@ store_roster_list(struct store *s, int64_t sid, sd_roster_fn fn, void *arg)
 		r.attempt_id = sqlite3_column_int64(st, 1);
 		r.name = (const char *)sqlite3_column_text(st, 2);
 		r.signed_in = sqlite3_column_int(st, 3);
+		r.status = (const char *)sqlite3_column_text(st, 4);
 		if (fn(&r, arg) == -1) {
 			sqlite3_reset(st);
 			return -1;
@@ -465,7 +502,127 @@ store_roster_list(struct store *s, int64_t sid, sd_roster_fn fn, void *arg)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
+int
+store_sittings_unclosed(struct store *s, sd_sitting_fn fn, void *arg)
+{
+	struct store_conn *conn = store_reader(s);
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = store_conn_stmt(conn, sql_sittings_unclosed)) == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		fn(sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+		    arg);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+store_sitting_window_tx(struct store_tx *tx, int64_t sid,
+    struct sd_window *w)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = sd_tx_stmt(tx, sql_sitting_window)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, sid);
+	if ((rc = sd_step(tx->conn, st)) != 1) {
+		if (rc == -1)
+			store_tx_fail(tx, "cannot read sitting %lld",
+			    (long long)sid);
+		return rc;
+	}
+	memset(w, 0, sizeof *w);
+	w->id = sid;
+	w->association_id = sqlite3_column_int64(st, 0);
+	w->closes_at = sqlite3_column_int64(st, 1);
+	w->window_closed_at = sqlite3_column_int64(st, 2);
+	w->paused_at = sqlite3_column_int64(st, 3);
+	w->cancelled = strcmp((const char *)sqlite3_column_text(st, 4),
+	    "cancelled") == 0;
+	sqlite3_reset(st);
+	return 1;
+}
+
+int
+store_sitting_ids_tx(struct store_tx *tx, int64_t sid, enum sd_which which,
+    int64_t **ids, size_t *n)
+{
+	sqlite3_stmt *st;
+	size_t cap = 0;
+	int rc;
+
+	*ids = NULL;
+	*n = 0;
+	if ((st = sd_tx_stmt(tx, sql_which[which])) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, sid);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 64;
+			if ((*ids = reallocarray(*ids, cap, sizeof **ids)) ==
+			    NULL)
+				fatal("store_sitting_ids_tx");
+		}
+		(*ids)[(*n)++] = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		free(*ids);
+		*ids = NULL;
+		*n = 0;
+		store_tx_fail(tx, "cannot list the candidates of sitting %lld",
+		    (long long)sid);
+		return -1;
+	}
+	return 0;
+}
+
 /* ---- writes ---- */
+
+/* One UPDATE of (id, value). */
+static int
+sd_put2(struct store_tx *tx, const char *sql, int64_t id, int64_t v)
+{
+	sqlite3_stmt *st;
+
+	if ((st = sd_tx_stmt(tx, sql)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, v);
+	return sd_write(tx, st) == 0 ? 0 : -1;
+}
+
+int
+store_candidate_absent(struct store_tx *tx, int64_t cid)
+{
+	sqlite3_stmt *st;
+
+	if ((st = sd_tx_stmt(tx, sql_candidate_absent)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, cid);
+	return sd_write(tx, st) == 0 ? 0 : -1;
+}
+
+int
+store_sessions_keep(struct store_tx *tx, int64_t cid, int64_t until)
+{
+	return sd_put2(tx, sql_sessions_keep, cid, until);
+}
+
+int
+store_sitting_closed_put(struct store_tx *tx, int64_t sid, int64_t at)
+{
+	return sd_put2(tx, sql_sitting_closed, sid, at);
+}
+
+int
+store_sitting_paused_put(struct store_tx *tx, int64_t sid, int64_t since)
+{
+	return sd_put2(tx, sql_sitting_paused, sid, since);
+}
 
 int
 store_attempt_insert(struct store_tx *tx, const struct sd_plan *p,

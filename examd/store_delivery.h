@@ -35,6 +35,8 @@ struct sd_candidate {
 	char		 exam_id[SD_TITLE_MAX + 1];
 	char		 admission_mode[16];
 	char		 sitting_status[16];	/* "scheduled", "cancelled" */
+	char		 status[24];	/* candidates.status (schema/006) */
+	int64_t		 window_closed_at, sitting_paused_at;
 	double		 multiplier;
 	int64_t		 extra_ms_mc, extra_ms_essay;
 	int64_t		 opens_at, closes_at;
@@ -58,6 +60,7 @@ struct sd_attempt {
 	char		 track[SD_IDENT_MAX + 1];
 	int64_t		 opens_at, closes_at;
 	int64_t		 admitted_at, completed_at, last_save_at;
+	int64_t		 window_closed_at, sitting_paused_at;	/* the sitting's */
 	struct delivery_attempt a;
 	struct sd_section sec[EXAMD_MAX_SECTIONS];
 };
@@ -124,6 +127,21 @@ struct sd_roster_row {
 	int64_t		 candidate_id, attempt_id;
 	const char	*name;		/* valid during the callback only */
 	int		 signed_in;	/* has had a session */
+	const char	*status;	/* candidates.status; as name */
+};
+
+/* A sitting as the window's closing pass and the pause see it. */
+struct sd_window {
+	int64_t		 id, association_id;
+	int64_t		 closes_at, window_closed_at, paused_at;
+	int		 cancelled;
+};
+
+/* Candidates of a sitting, for store_sitting_ids_tx(). */
+enum sd_which {
+	SD_OPEN,		/* with a part open (not void) */
+	SD_UNSTARTED,		/* admitted or between parts: a part to start */
+	SD_NOT_ADMITTED		/* registered or waiting, no attempt */
 };
 
 int	store_dcandidate_get(struct store *, int64_t candidate_id,
@@ -147,6 +165,15 @@ int	store_essays_list(struct store *, int64_t attempt_id, int pos,
 	    sd_essay_fn, void *arg);
 int	store_roster_list(struct store *, int64_t sitting_id, sd_roster_fn,
 	    void *arg);
+/* Sittings not cancelled whose window examd has not closed yet. */
+typedef void (*sd_sitting_fn)(int64_t sitting_id, int64_t closes_at,
+	    void *arg);
+int	store_sittings_unclosed(struct store *, sd_sitting_fn, void *arg);
+int	store_sitting_window_tx(struct store_tx *, int64_t sitting_id,
+	    struct sd_window *);
+/* Candidate ids in id order, *ids malloc'd (NULL for none). */
+int	store_sitting_ids_tx(struct store_tx *, int64_t sitting_id,
+	    enum sd_which, int64_t **ids, size_t *n);
 
 /* ---- writes ---- */
 
@@ -165,6 +192,16 @@ int	store_attempt_put(struct store_tx *, const struct sd_attempt *,
 /* Part pos's state and clock; submitted_by NULL keeps it. */
 int	store_section_put(struct store_tx *, const struct sd_attempt *,
 	    int pos, const char *submitted_by);
+/* candidates.status = 'absent' (never admitted; the window closed). */
+int	store_candidate_absent(struct store_tx *, int64_t candidate_id);
+/* The candidate's live sessions last at least until `until` (ms). */
+int	store_sessions_keep(struct store_tx *, int64_t candidate_id,
+	    int64_t until);
+int	store_sitting_closed_put(struct store_tx *, int64_t sitting_id,
+	    int64_t at);
+/* The sitting-wide pause: since (ms), or 0 to lift it. */
+int	store_sitting_paused_put(struct store_tx *, int64_t sitting_id,
+	    int64_t since);
 int	store_clock_log(struct store_tx *, int64_t attempt_id, int pos,
 	    const char *kind, int64_t ms, const char *reason, int64_t user_id,
 	    int64_t at);

@@ -18,7 +18,7 @@ static const char sql_form_program[] =
     " s.created_at, coalesce(s.updated_at, 0), coalesce(s.cancelled_at, 0)," \
     " (SELECT count(*) FROM candidates c WHERE c.sitting_id = s.id)," \
     " (SELECT count(*) FROM candidates c WHERE c.sitting_id = s.id" \
-    "  AND c.status <> 'registered')"
+    "  AND c.status NOT IN ('registered', 'waiting', 'absent'))"
 static const char sql_sitting_get[] =
     "SELECT " SITTING_COLS " FROM sittings s WHERE s.id = ?";
 static const char sql_sittings_list[] =
