@@ -9,7 +9,7 @@
  *	PUT  /api/v1/attempt/sections/{secid}/essays/{pid}	candidate
  *	POST /api/v1/attempt/sections/{secid}/submit		candidate
  *	GET  /api/v1/attempt/events				candidate (SSE)
- *	POST /api/v1/sittings/{sid}/candidates/{cid}/admit|pause|resume|void|extend
+ *	POST /api/v1/sittings/{sid}/candidates/{cid}/admit|pause|resume|void|extend|submit
  *	POST /api/v1/sittings/{sid}/pause|resume		the whole sitting
  *	GET  /api/v1/sittings/{sid}/roster
  *	GET  /api/v1/sittings/{sid}/events			proctor (SSE)
@@ -336,7 +336,7 @@ struct dv_op {
 };
 
 enum { OP_ADMIT, OP_START, OP_SUBMIT, OP_PAUSE, OP_RESUME, OP_EXTEND,
-    OP_VOID, OP_SITTING_PAUSE, OP_SITTING_RESUME };
+    OP_VOID, OP_FORCE, OP_SITTING_PAUSE, OP_SITTING_RESUME };
 
 static void
 dv_op_free(struct dv_op *op)
@@ -727,8 +727,8 @@ dv_submit_op_tx(struct store_tx *tx, struct dv_op *op)
 	}
 	dv_rec(op, &rec, actor, sizeof actor, "section.submit", object,
 	    sizeof object, op->o.id);
-	return dv_submit_tx(tx, &op->o, op->pos, "candidate", op->now, &rec) ==
-	    0 ? STORE_OK : STORE_EFAIL;
+	return dv_submit_tx(tx, &op->o, op->pos, "candidate", NULL, op->now,
+	    &rec) == 0 ? STORE_OK : STORE_EFAIL;
 }
 
 /* The part a proctor's clock action applies to: the open one. */
@@ -745,6 +745,23 @@ dv_open_pos(struct dv_op *op)
 		return dv_refuse(op, 409, "section_not_open",
 		    "the candidate has no part open");
 	return 0;
+}
+
+/* A proctor submits the candidate's open part, with a reason: what was
+ * saved counts, as at the deadline (no essay rule is checked). */
+static int
+dv_force_tx(struct store_tx *tx, struct dv_op *op)
+{
+	struct audit_rec rec;
+	char actor[48], object[48];
+	int rc;
+
+	if ((rc = dv_open_pos(op)) != 0)
+		return rc;
+	dv_rec(op, &rec, actor, sizeof actor, "section.submit", object,
+	    sizeof object, op->o.id);
+	return dv_submit_tx(tx, &op->o, op->pos, "proctor", op->reason,
+	    op->now, &rec) == 0 ? STORE_OK : STORE_EFAIL;
 }
 
 static int
@@ -942,6 +959,8 @@ dv_op_work(struct store_tx *tx, void *arg)
 		    dv_submit_op_tx(tx, op);
 	case OP_VOID:
 		return dv_void_tx(tx, op);
+	case OP_FORCE:
+		return dv_force_tx(tx, op);
 	default:
 		return dv_clock_tx(tx, op);
 	}
@@ -1009,13 +1028,16 @@ dv_op_done(int rc, void *arg)
 		dv_reply_section(req, t, op->pos);
 		break;
 	case OP_SUBMIT:
+	case OP_FORCE:
 		dv_notify(srv, t, "submitted", json_pack("{s:s,s:s,s:s}",
-		    "section", t->sec[op->pos].ident, "by", "candidate",
+		    "section", t->sec[op->pos].ident, "by", op->kind ==
+		    OP_FORCE ? "proctor" : "candidate",
 		    "status", delivery_attempt_state_name(t->a.state)));
 		/* Submitted after the window closed: the rest forfeited. */
 		dv_notify_forfeits(srv, t, &was);
-		http_reply_json(req, 200, json_pack("{s:s,s:s,s:s}", "status",
-		    "submitted", "section", t->sec[op->pos].ident, "attempt",
+		http_reply_json(req, 200, json_pack("{s:I,s:s,s:s,s:s}", "id",
+		    (json_int_t)op->cid, "status", "submitted", "section",
+		    t->sec[op->pos].ident, "attempt",
 		    delivery_attempt_state_name(t->a.state)));
 		break;
 	case OP_VOID:
@@ -1672,18 +1694,32 @@ dv_post_extend(struct req *req)
 	dv_post_clock(req, OP_EXTEND);
 }
 
+/* A proctor's action that needs {"reason"}. */
 static void
-dv_post_void(struct req *req)
+dv_post_reasoned(struct req *req, int kind)
 {
 	struct dv_op *op;
 
-	if ((op = dv_staff_op(req, OP_VOID)) == NULL)
+	if ((op = dv_staff_op(req, kind)) == NULL)
 		return;
 	if (dv_reason(req, op, 1) == -1) {
 		dv_op_free(op);
 		return;
 	}
 	dv_op_submit(op);
+}
+
+static void
+dv_post_void(struct req *req)
+{
+	dv_post_reasoned(req, OP_VOID);
+}
+
+/* POST .../candidates/{cid}/submit {"reason"}: the open part, now. */
+static void
+dv_post_force(struct req *req)
+{
+	dv_post_reasoned(req, OP_FORCE);
 }
 
 static void
@@ -1794,6 +1830,7 @@ const struct route delivery_routes[] = {
 	{ "POST", DV_CAND "/resume", DV_STAFF, 0, dv_post_resume },
 	{ "POST", DV_CAND "/extend", DV_STAFF, HTTP_JSON_BODY, dv_post_extend },
 	{ "POST", DV_CAND "/void", DV_STAFF, HTTP_JSON_BODY, dv_post_void },
+	{ "POST", DV_CAND "/submit", DV_STAFF, HTTP_JSON_BODY, dv_post_force },
 	{ "POST", "/api/v1/sittings/{sid}/pause", DV_STAFF, 0,
 	    dv_post_sitting_pause },
 	{ "POST", "/api/v1/sittings/{sid}/resume", DV_STAFF, 0,

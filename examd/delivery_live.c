@@ -537,7 +537,7 @@ dv_score_tx(struct store_tx *tx, const struct sd_attempt *o, int pos,
 
 int
 dv_submit_tx(struct store_tx *tx, struct sd_attempt *o, int pos,
-    const char *by, int64_t now, struct audit_rec *rec)
+    const char *by, const char *reason, int64_t now, struct audit_rec *rec)
 {
 	struct delivery_score sc;
 	json_t *saves, *details;
@@ -569,6 +569,8 @@ dv_submit_tx(struct store_tx *tx, struct sd_attempt *o, int pos,
 	if (o->sec[pos].kind == BANK_MC)
 		json_object_set_new(details, "mc", json_pack("{s:i,s:i}",
 		    "raw", sc.raw, "max", sc.max));
+	if (reason != NULL)
+		json_object_set_new(details, "reason", json_string(reason));
 	snprintf(object, sizeof object, "attempt:%" PRId64, o->id);
 	rec->action = "section.submit";
 	rec->object = object;
@@ -806,7 +808,8 @@ dv_close_work(struct store_tx *tx, void *arg)
 		if (idx >= 0 && delivery_attempt_due(&o->a, op->now,
 		    EXAMD_SAVE_GRACE_MS) == idx) {
 			dv_server_rec(&rec);
-			if (dv_submit_tx(tx, o, idx, "server", op->now, &rec) ==
+			if (dv_submit_tx(tx, o, idx, "server", NULL, op->now,
+			    &rec) ==
 			    -1) {
 				rc = STORE_EFAIL;
 				break;
@@ -1108,7 +1111,8 @@ dv_restart_work(struct store_tx *tx, void *arg)
 		if (delivery_attempt_due(&o->a, r->now, EXAMD_SAVE_GRACE_MS) ==
 		    idx) {
 			dv_server_rec(&rec);
-			if (dv_submit_tx(tx, o, idx, "server", r->now, &rec) ==
+			if (dv_submit_tx(tx, o, idx, "server", NULL, r->now,
+			    &rec) ==
 			    -1) {
 				rc = STORE_EFAIL;
 				break;

@@ -82,11 +82,13 @@ void		 dv_apply_state(struct server *, int64_t cid,
 /*
  * Submits open part pos of o at now inside tx: scores an MC part, writes
  * the part and the attempt, audits "section.submit" with a per-item save
- * count. rec gives the actor; its action, object and details are set here.
+ * count and the reason (a proctor's; NULL for none). rec gives the actor;
+ * its action, object and details are set here.
  * 0 or -1 (tx failed).
  */
 int		 dv_submit_tx(struct store_tx *, struct sd_attempt *o, int pos,
-		    const char *by, int64_t now, struct audit_rec *rec);
+		    const char *by, const char *reason, int64_t now,
+		    struct audit_rec *rec);
 
 /*
  * Once the sitting's window has closed no part can start, so every part of

@@ -172,6 +172,8 @@ MATRIX = [
         coord_own=422, proctor_in=422, coord_other=404, proctor_out=404),
     row("POST", "/api/v1/sittings/{sid}/candidates/{cid}/void", admin=422,
         coord_own=422, proctor_in=422, coord_other=404, proctor_out=404),
+    row("POST", "/api/v1/sittings/{sid}/candidates/{cid}/submit", admin=422,
+        coord_own=422, proctor_in=422, coord_other=404, proctor_out=404),
     row("POST", "/api/v1/sittings/{sid}/pause", admin=200, coord_own=200,
         proctor_in=200, coord_other=404, proctor_out=404),
     row("POST", "/api/v1/sittings/{sid}/resume", admin=200, coord_own=200,

@@ -219,6 +219,46 @@ class SittingPause(WindowCase):
                                 "sitting.resume"])
 
 
+class ProctorSubmit(WindowCase):
+    def test_a_proctor_submits_the_open_part_with_a_reason(self):
+        sid = self.w.sitting(form="imh-30")
+        cid, tok = self.cand(sid)
+        path = "/sittings/%d/candidates/%d/submit" % (sid, cid)
+        self.assertError(self.api("POST", path, self.ptok,
+                                  {"reason": "x"}), 409, "section_not_open")
+        self.assertEqual(self.start(tok).status, 200)
+        self.assertEqual(self.api("PUT", "/attempt/sections/mc/answers/1",
+                                  tok, {"choice": "a", "seq": 1}).status, 200)
+        self.assertError(self.api("POST", path, self.ptok, {}), 422,
+                         "missing_field")
+        ev = EventStream(self.examd, "/attempt/events", tok)
+        try:
+            ev.wait_for("time")
+            r = self.api("POST", path, self.ptok,
+                         {"reason": "left the room"})
+            self.assertEqual(r.status, 200, r)
+            self.assertEqual((r.json["section"], r.json["attempt"]),
+                             ("mc", "between_sections"))
+            _, d = ev.wait_for("submitted")
+            self.assertEqual((d["section"], d["by"]), ("mc", "proctor"))
+        finally:
+            ev.close()
+        self.assertError(self.api("PUT", "/attempt/sections/mc/answers/2",
+                                  tok, {"choice": "a", "seq": 1}), 409,
+                         "section_closed")
+        self.assertEqual(self.db(
+            "SELECT x.submitted_by, i.answer IS NOT NULL FROM"
+            " attempt_sections x JOIN attempts a ON a.id = x.attempt_id"
+            " JOIN attempt_items i ON i.attempt_id = a.id AND i.position ="
+            " x.position AND i.n = 1 WHERE a.candidate_id = ? AND"
+            " x.identifier = 'mc'", cid), [("proctor", 1)])
+        audit = [json.loads(d) for (d,) in self.db(
+            "SELECT details FROM audit WHERE candidate_id = ? AND action ="
+            " 'section.submit'", cid)]
+        self.assertEqual([(a["by"], a.get("reason")) for a in audit],
+                         [("proctor", "left the room")])
+
+
 class Status(WindowCase):
     def statuses(self, sid, cid):
         """candidates.status, the roster's and the coordinator's view."""
