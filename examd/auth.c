@@ -23,6 +23,7 @@
 #include "http.h"
 #include "log.h"
 #include "server.h"
+#include "session_cache.h"
 #include "store.h"
 #include "store_identity.h"
 #include "throttle.h"
@@ -32,6 +33,7 @@ struct auth {
 	struct throttle	*pair;		/* account at one address */
 	struct throttle	*addr;		/* one address, any account or code */
 	struct throttle	*acct;		/* one account, any address */
+	struct session_cache *sessions;
 	int64_t		 idle_ms, max_ms;
 };
 
@@ -132,21 +134,40 @@ auth_touch_done(int rc, void *arg)
 	free(arg);
 }
 
+/* The session behind a token: from the cache, or read and cached. */
+static int
+auth_session_of(struct req *req, const char *tok, unsigned char md[AUTH_DIGEST],
+    int64_t now, struct store_session *ss)
+{
+	struct auth *a = auth_of(req);
+	char hash[AUTH_HASH_HEX];
+	uint64_t gen = store_sessions_gen(req->srv->store);
+	int rc;
+
+	auth_sha256(tok, strlen(tok), md);
+	if (session_cache_get(a->sessions, md, gen, now, ss))
+		return 1;
+	auth_digest_hex(md, hash);
+	if ((rc = store_session_find(req->srv->store, hash, ss)) == 1)
+		session_cache_put(a->sessions, md, gen, now, ss);
+	return rc;
+}
+
 static void
 auth_authenticate(struct req *req, const char *tok)
 {
 	struct store_session ss;
 	struct audit_rec rec;
 	struct auth_touch *t;
-	char hash[AUTH_HASH_HEX], actor[48];
+	unsigned char md[AUTH_DIGEST];
+	char actor[48];
 	int64_t now = auth_now_ms(), every;
 
 	if (strlen(tok) != AUTH_TOKEN_CHARS - 1) {
 		http_authenticated(req, 401);
 		return;
 	}
-	auth_sha256_hex(tok, strlen(tok), hash);
-	switch (store_session_find(req->srv->store, hash, &ss)) {
+	switch (auth_session_of(req, tok, md, now, &ss)) {
 	case 1:
 		break;
 	case 0:
@@ -176,6 +197,8 @@ auth_authenticate(struct req *req, const char *tok)
 		if (store_submit(req->srv->store, auth_touch_work,
 		    auth_touch_done, t) == -1)
 			free(t);
+		else	/* one touch per interval, not one per request */
+			session_cache_seen(auth_of(req)->sessions, md, now);
 	}
 	if ((req->who.role & req->route->roles) == 0) {
 		audit_rec_from_req(&rec, req, actor, sizeof actor);
@@ -709,6 +732,7 @@ auth_init(struct server *srv, char **errstr)
 	a->srv = srv;
 	a->idle_ms = cfg->session_idle * 1000;
 	a->max_ms = cfg->session_max * 1000;
+	a->sessions = session_cache_new();
 	/* Quiet period: a key is forgotten four maximum delays after its last failure. */
 	a->pair = throttle_new(EXAMD_THROTTLE_SLOTS, EXAMD_THROTTLE_FREE_PAIR,
 	    maxd, 4 * maxd);
@@ -734,6 +758,7 @@ auth_fini(struct server *srv)
 	throttle_free(a->pair);
 	throttle_free(a->addr);
 	throttle_free(a->acct);
+	session_cache_free(a->sessions);
 	free(a);
 	srv->mod[MOD_AUTH] = NULL;
 }

@@ -67,6 +67,9 @@ int	auth_code_hash(const char *code, char out[AUTH_HASH_HEX]);
 void	auth_token_new(char out[AUTH_TOKEN_CHARS]);
 /* hex(SHA-256(s)), for tokens. */
 void	auth_sha256_hex(const char *s, size_t len, char out[AUTH_HASH_HEX]);
+#define AUTH_DIGEST		32	/* SHA-256 */
+void	auth_sha256(const void *s, size_t len, unsigned char out[AUTH_DIGEST]);
+void	auth_digest_hex(const unsigned char md[AUTH_DIGEST], char out[AUTH_HASH_HEX]);
 
 /* --- passwords (auth_code.c; blocking: call on the pool or in examctl) --- */
 

@@ -69,17 +69,48 @@ auth_code_normalise(const char *in, char out[AUTH_CODE_CHARS + 1])
 	return n == AUTH_CODE_CHARS ? 0 : -1;
 }
 
+static EVP_MD *auth_md;
+static pthread_once_t auth_md_once = PTHREAD_ONCE_INIT;
+
+/* Fetched once: OpenSSL 3 looks a digest up by name on every implicit fetch. */
+static void
+auth_md_fetch(void)
+{
+	if ((auth_md = EVP_MD_fetch(NULL, "SHA256", NULL)) == NULL)
+		fatalx("SHA-256 is not available");
+}
+
+void
+auth_sha256(const void *s, size_t len, unsigned char out[AUTH_DIGEST])
+{
+	unsigned int mdlen = 0;
+
+	pthread_once(&auth_md_once, auth_md_fetch);
+	if (EVP_Digest(s, len, out, &mdlen, auth_md, NULL) != 1 ||
+	    mdlen != AUTH_DIGEST)
+		fatalx("SHA-256 failed");
+}
+
+void
+auth_digest_hex(const unsigned char md[AUTH_DIGEST], char out[AUTH_HASH_HEX])
+{
+	static const char hex[] = "0123456789abcdef";
+	int i;
+
+	for (i = 0; i < AUTH_DIGEST; i++) {
+		out[2 * i] = hex[md[i] >> 4];
+		out[2 * i + 1] = hex[md[i] & 15];
+	}
+	out[2 * AUTH_DIGEST] = '\0';
+}
+
 void
 auth_sha256_hex(const char *s, size_t len, char out[AUTH_HASH_HEX])
 {
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0, i;
+	unsigned char md[AUTH_DIGEST];
 
-	if (EVP_Digest(s, len, md, &mdlen, EVP_sha256(), NULL) != 1 ||
-	    mdlen != 32)
-		fatalx("SHA-256 failed");
-	for (i = 0; i < mdlen; i++)
-		snprintf(out + 2 * i, 3, "%02x", md[i]);
+	auth_sha256(s, len, md);
+	auth_digest_hex(md, out);
 }
 
 int

@@ -1,5 +1,6 @@
 #include <ctype.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -442,6 +443,24 @@ http_read_json(struct req *req)
 	return 0;
 }
 
+/*
+ * Request ids need only be unique, not secret: a random start and a count,
+ * rather than the DRBG (with its locks and fork check) on every request.
+ */
+static void
+http_request_id(char out[17])
+{
+	static uint64_t next;
+	static int seeded;
+
+	if (!seeded) {
+		if (RAND_bytes((unsigned char *)&next, sizeof next) != 1)
+			fatalx("RAND_bytes failed");
+		seeded = 1;
+	}
+	snprintf(out, 17, "%016" PRIx64, next++);
+}
+
 void
 http_dispatch(struct server *srv, struct evhttp_request *evreq, void *conn)
 {
@@ -449,11 +468,10 @@ http_dispatch(struct server *srv, struct evhttp_request *evreq, void *conn)
 	struct evhttp_connection *evcon = evhttp_request_get_connection(evreq);
 	struct req *req;
 	const char *rawpath, *tok;
-	unsigned char rnd[8];
 	char *host, allow[128];
 	ev_uint16_t port;
 	size_t n;
-	int mismatch, i;
+	int mismatch;
 
 	if ((req = calloc(1, sizeof *req)) == NULL)
 		fatal("http_dispatch");
@@ -466,9 +484,7 @@ http_dispatch(struct server *srv, struct evhttp_request *evreq, void *conn)
 		evhttp_connection_get_peer(evcon, &host, &port);
 		snprintf(req->peer, sizeof req->peer, "%s:%u", host, port);
 	}
-	RAND_bytes(rnd, sizeof rnd);
-	for (i = 0; i < 8; i++)
-		snprintf(req->id + 2 * i, 3, "%02x", rnd[i]);
+	http_request_id(req->id);
 
 	rawpath = uri ? evhttp_uri_get_path(uri) : NULL;
 	if (rawpath == NULL || rawpath[0] != '/' ||

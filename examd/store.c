@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +58,7 @@ struct store {
 	struct store_unit	*head, *tail;
 	int			 queued;
 	int			 stopping;
+	_Atomic uint64_t	 sessions_gen;
 };
 
 static const char sql_begin[] = "BEGIN IMMEDIATE";
@@ -170,7 +172,7 @@ static void
 store_commit_units(struct store *s, struct store_unit *units, int n)
 {
 	struct store_conn *c = s->writer;
-	struct store_tx tx = { c, NULL };
+	struct store_tx tx = { c, NULL, 0 };
 	struct store_unit *u;
 	struct timespec t0, t1;
 	int lost = 0;
@@ -215,6 +217,9 @@ store_commit_units(struct store *s, struct store_unit *units, int n)
 			u->rc = STORE_ECOMMIT;
 	}
 	free(tx.err);
+	/* After the commit: a reader that sees the old generation re-reads. */
+	if (tx.sessions_changed)
+		atomic_fetch_add(&s->sessions_gen, 1);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	metrics_store_commit(n, (t1.tv_sec - t0.tv_sec) +
 	    (t1.tv_nsec - t0.tv_nsec) / 1e9, lost);
@@ -402,6 +407,18 @@ store_submit(struct store *s, store_work_fn work, store_done_fn done,
 		return -1;
 	}
 	return 0;
+}
+
+void
+store_tx_sessions_changed(struct store_tx *tx)
+{
+	tx->sessions_changed = 1;
+}
+
+uint64_t
+store_sessions_gen(struct store *s)
+{
+	return atomic_load(&s->sessions_gen);
 }
 
 int

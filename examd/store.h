@@ -64,6 +64,14 @@ void	store_tx_fail(struct store_tx *, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 /* The failure text of the last store_run() unit, if any (owned by the store). */
 
+/*
+ * Sessions changed: a unit that revokes one calls store_tx_sessions_changed();
+ * once that batch is committed, store_sessions_gen() moves, from any thread.
+ * Caches of sessions compare generations (see session_cache.h).
+ */
+void	 store_tx_sessions_changed(struct store_tx *);
+uint64_t store_sessions_gen(struct store *);
+
 /* Units waiting for the writer: for metrics and back-pressure. */
 int	store_queued(struct store *);
 

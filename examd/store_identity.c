@@ -367,6 +367,7 @@ store_session_revoke(struct store_tx *tx, int64_t id, int64_t now)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, now);
+	store_tx_sessions_changed(tx);
 	return store_tx_step(tx, st);
 }
 
@@ -383,8 +384,9 @@ store_sessions_revoke_principal(struct store_tx *tx, int role,
 	sqlite3_bind_text(st, 1, store_role_name(role), -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, principal_id);
 	sqlite3_bind_int64(st, 3, now);
-	if ((rc = store_tx_step(tx, st)) == 0)
-		*n = sqlite3_changes(tx->conn->db);
+	if ((rc = store_tx_step(tx, st)) == 0 &&
+	    (*n = sqlite3_changes(tx->conn->db)) > 0)
+		store_tx_sessions_changed(tx);
 	return rc;
 }
 

@@ -24,6 +24,7 @@ struct store_conn {
 struct store_tx {
 	struct store_conn	*conn;
 	char			*err;	/* set by store_tx_fail() */
+	int			 sessions_changed;
 };
 
 /* Opens with the per-connection pragmas (WAL, synchronous=FULL, foreign keys). */

@@ -266,7 +266,8 @@ store_sitting_cancel(struct store_tx *tx, int64_t id, const char *reason,
 	sqlite3_bind_int64(st, 2, now);
 	if (store_tx_step(tx, st) != 0)
 		return -1;
-	*revoked = sqlite3_changes(tx->conn->db);
+	if ((*revoked = sqlite3_changes(tx->conn->db)) > 0)
+		store_tx_sessions_changed(tx);
 	return 0;
 }
 
@@ -449,5 +450,6 @@ store_cand_set_code(struct store_tx *tx, int64_t cid, const char *hash,
 		return -1;
 	sqlite3_bind_int64(st, 1, cid);
 	sqlite3_bind_int64(st, 2, now);
+	store_tx_sessions_changed(tx);
 	return store_tx_step(tx, st) == 0 ? 0 : -1;
 }
