@@ -609,6 +609,7 @@ store_candidate_absent(struct store_tx *tx, int64_t cid)
 int
 store_sessions_keep(struct store_tx *tx, int64_t cid, int64_t until)
 {
+	store_tx_sessions_changed(tx);
 	return sd_put2(tx, sql_sessions_keep, cid, until);
 }
 
