@@ -118,6 +118,9 @@ class SignIn(ExamdTestCase):
 
     def test_second_candidate_signin_takes_over_and_proctor_sees_it(self):
         first = token(self.examd, "cand_a2", self.w)
+        # Used once first, so that examd's session cache holds it.
+        self.assertEqual(self.examd.api("GET", "/me", token=first).status,
+                         200)
         second = token(self.examd, "cand_a2", self.w)
         self.assertError(self.examd.api("GET", "/me", token=first), 401)
         self.assertEqual(self.examd.api("GET", "/me", token=second).status,
@@ -216,6 +219,7 @@ class SignIn(ExamdTestCase):
         adm = token(self.examd, "admin", self.w)
         tok = token(self.examd, "target_a", self.w)
         uid = self.w.users["target_a"]
+        self.assertEqual(self.examd.api("GET", "/me", token=tok).status, 200)
         r = self.examd.api("POST", "/users/%d/disable" % uid, token=adm)
         self.assertEqual(r.status, 200, r)
         self.assertTrue(r.json["disabled"])
@@ -247,6 +251,22 @@ class SignIn(ExamdTestCase):
         # Put it back for the other tests.
         self.examd.api("POST", "/users/%d/password" % uid,
                        {"password": PASSWORD}, token=adm)
+
+    def test_examctl_password_reset_ends_a_cached_session(self):
+        # examctl writes the database beside the running examd: examd's
+        # session cache trusts a session it read for at most 2 s
+        # (EXAMD_SESSION_CACHE_MS), so the token is refused soon after.
+        tok = token(self.examd, "target_b", self.w)
+        self.assertEqual(self.examd.api("GET", "/me", token=tok).status, 200)
+        examctl("user", "passwd", "target_b", db=self.examd.db,
+                stdin=PASSWORD + "\n")
+        done = time.monotonic()
+        status = 200
+        while status == 200 and time.monotonic() - done < 10:
+            status = self.examd.api("GET", "/me", token=tok).status
+            time.sleep(0.1)
+        self.assertEqual(status, 401)
+        self.assertLess(time.monotonic() - done, 4)
 
     def test_audit_api_is_scoped_to_own_association(self):
         login(self.examd, "coord_b", self.w)
