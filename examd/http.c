@@ -161,11 +161,35 @@ http_req_free(struct req *req)
 	free(req);
 }
 
+/*
+ * evhttp queues a reply's head and body as separate buffers, and
+ * bufferevent_openssl sends each buffer as a TLS record of its own: two
+ * write(2)s and two records for the client to read. A reply that fits in
+ * one record goes as one.
+ */
+static void
+http_coalesce(struct evhttp_connection *evcon)
+{
+	struct bufferevent *bev;
+	struct evbuffer *out;
+	size_t n;
+
+	if (evcon == NULL ||
+	    (bev = evhttp_connection_get_bufferevent(evcon)) == NULL)
+		return;
+	out = bufferevent_get_output(bev);
+	n = evbuffer_get_length(out);
+	if (n > 0 && n <= EXAMD_TLS_RECORD)
+		evbuffer_pullup(out, -1);
+}
+
 /* The one way a request ends: headers, send, log, metrics, free. */
 static void
 http_finish(struct req *req, int status, struct evbuffer *body)
 {
 	struct evkeyvalq *h = evhttp_request_get_output_headers(req->evreq);
+	struct evhttp_connection *evcon =
+	    evhttp_request_get_connection(req->evreq);
 	struct timespec t1;
 	size_t len = evbuffer_get_length(body);
 	double secs;
@@ -177,6 +201,7 @@ http_finish(struct req *req, int status, struct evbuffer *body)
 	if (status == 413 || status == 400)
 		evhttp_add_header(h, "Connection", "close");
 	evhttp_send_reply(req->evreq, status, NULL, body);
+	http_coalesce(evcon);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	secs = (t1.tv_sec - req->t0.tv_sec) + (t1.tv_nsec - req->t0.tv_nsec) / 1e9;
 	/* The route pattern, not the path: ids would explode the label set. */
