@@ -176,6 +176,7 @@ httpc_send(struct httpc *c, const char *method, const char *path,
 	 * a call still listed is freed by httpc_free. */
 	if (evhttp_make_request(c->evcon, req, type, path) == -1)
 		return -1;
+	tls_coalesce(c->evcon);
 	/* The socket exists once the request is made: no Nagle delays. */
 	if (!c->nodelay && (bev = evhttp_connection_get_bufferevent(c->evcon))
 	    != NULL && (fd = bufferevent_getfd(bev)) >= 0) {

@@ -18,6 +18,7 @@
 
 #include "bounds.h"
 #include "http.h"
+#include "tls.h"
 #include "store.h"
 #include "log.h"
 #include "metrics.h"
@@ -161,28 +162,6 @@ http_req_free(struct req *req)
 	free(req);
 }
 
-/*
- * evhttp queues a reply's head and body as separate buffers, and
- * bufferevent_openssl sends each buffer as a TLS record of its own: two
- * write(2)s and two records for the client to read. A reply that fits in
- * one record goes as one.
- */
-static void
-http_coalesce(struct evhttp_connection *evcon)
-{
-	struct bufferevent *bev;
-	struct evbuffer *out;
-	size_t n;
-
-	if (evcon == NULL ||
-	    (bev = evhttp_connection_get_bufferevent(evcon)) == NULL)
-		return;
-	out = bufferevent_get_output(bev);
-	n = evbuffer_get_length(out);
-	if (n > 0 && n <= EXAMD_TLS_RECORD)
-		evbuffer_pullup(out, -1);
-}
-
 /* The one way a request ends: headers, send, log, metrics, free. */
 static void
 http_finish(struct req *req, int status, struct evbuffer *body)
@@ -201,7 +180,7 @@ http_finish(struct req *req, int status, struct evbuffer *body)
 	if (status == 413 || status == 400)
 		evhttp_add_header(h, "Connection", "close");
 	evhttp_send_reply(req->evreq, status, NULL, body);
-	http_coalesce(evcon);
+	tls_coalesce(evcon);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	secs = (t1.tv_sec - req->t0.tv_sec) + (t1.tv_nsec - req->t0.tv_nsec) / 1e9;
 	/* The route pattern, not the path: ids would explode the label set. */

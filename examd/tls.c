@@ -7,12 +7,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/http.h>
+
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
 #include <openssl/x509v3.h>
 
+#include "bounds.h"
 #include "log.h"
 #include "tls.h"
 
@@ -313,4 +318,20 @@ done:
 	free(certpath);
 	free(keypath);
 	return rc;
+}
+
+void
+tls_coalesce(struct evhttp_connection *evcon)
+{
+	struct bufferevent *bev;
+	struct evbuffer *out;
+	size_t n;
+
+	if (evcon == NULL ||
+	    (bev = evhttp_connection_get_bufferevent(evcon)) == NULL)
+		return;
+	out = bufferevent_get_output(bev);
+	n = evbuffer_get_length(out);
+	if (n > 0 && n <= EXAMD_TLS_RECORD)
+		evbuffer_pullup(out, -1);
 }

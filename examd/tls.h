@@ -26,4 +26,13 @@ SSL		*tls_client_ssl(SSL_CTX *, const char *host);
 /* Development certificate: DIR/cert.pem and DIR/key.pem (0600), ECDSA P-256. */
 int		 tls_gen_cert(const char *dir, char **errstr);
 
+/*
+ * After evhttp has queued a request or reply on a bufferevent_openssl
+ * connection: evhttp queues the head and the body as separate buffers and
+ * bufferevent_openssl writes each as a TLS record of its own (two write(2)s,
+ * two records for the peer to read). Joins them when they fit one record.
+ */
+struct evhttp_connection;
+void		 tls_coalesce(struct evhttp_connection *);
+
 #endif
