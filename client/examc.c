@@ -10,6 +10,7 @@
 #include <event2/event.h>
 #include <event2/thread.h>
 
+#include "evbase.h"
 #include "examc.h"
 #include "httpc.h"
 #include "log.h"
@@ -112,7 +113,11 @@ main(int argc, char **argv)
 	/* A peer that closes first must not kill the client: EPIPE instead. */
 	signal(SIGPIPE, SIG_IGN);
 	evthread_use_pthreads();
-	ex.base = event_base_new();
+	if ((ex.base = evbase_new()) == NULL) {
+		log_warnx("cannot create the event loop");
+		SSL_CTX_free(ex.ctx);
+		return 1;
+	}
 	i = c->fn(&ex, argc - i - 1, argv + i + 1);
 	event_base_free(ex.base);
 	SSL_CTX_free(ex.ctx);

@@ -24,6 +24,7 @@
 #include "bounds.h"
 #include "log.h"
 #include "metrics.h"
+#include "evbase.h"
 #include "server.h"
 #include "store.h"
 #include "tls.h"
@@ -403,26 +404,6 @@ fail:
 	return -1;
 }
 
-/*
- * evhttp turns a connection's read and write events on and off several
- * times per request; the changelist folds them into one epoll_ctl(2) per
- * descriptor per loop turn. (It mishandles dup(2)ed descriptors; examd
- * never dups a socket.)
- */
-static struct event_base *
-server_base_new(void)
-{
-	struct event_config *ec;
-	struct event_base *base;
-
-	if ((ec = event_config_new()) == NULL)
-		return NULL;
-	event_config_set_flag(ec, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
-	base = event_base_new_with_config(ec);
-	event_config_free(ec);
-	return base;
-}
-
 int
 server_init(struct server *srv, struct config *cfg, char **errstr)
 {
@@ -441,7 +422,7 @@ server_init(struct server *srv, struct config *cfg, char **errstr)
 		    conn_ex_free);
 	signal(SIGPIPE, SIG_IGN);
 	evthread_use_pthreads();
-	if ((srv->base = server_base_new()) == NULL ||
+	if ((srv->base = evbase_new()) == NULL ||
 	    (srv->async = async_new(srv->base)) == NULL)
 		fatalx("cannot create the event loop");
 	if ((srv->tls = tls_new(cfg->cert, cfg->key, errstr)) == NULL)
