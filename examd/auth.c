@@ -546,7 +546,7 @@ static void
 auth_login_candidate(struct req *req, struct auth_login *l, const char *code)
 {
 	char hash[AUTH_HASH_HEX], when[40];
-	int64_t now = auth_now_ms();
+	int64_t now = auth_now_ms(), until;
 	int rc;
 
 	l->ss.role = ROLE_CANDIDATE;
@@ -568,7 +568,16 @@ auth_login_candidate(struct req *req, struct auth_login *l, const char *code)
 		auth_login_free(l);
 		return;
 	}
-	if (now < l->cand.opens_at || now >= l->cand.closes_at) {
+	until = l->cand.closes_at;	/* valid until the sitting closes */
+	/*
+	 * A part that started before the close runs to its own deadline: its
+	 * candidate may sign in again (a closed browser, a new device) for as
+	 * long as delivery keeps the candidate's sessions alive.
+	 */
+	if (now >= l->cand.closes_at && strcmp(l->cand.status,
+	    "in_section") == 0 && now < l->cand.kept_until)
+		until = l->cand.kept_until;
+	else if (now < l->cand.opens_at || now >= l->cand.closes_at) {
 		auth_time_format(now < l->cand.opens_at ? l->cand.opens_at :
 		    l->cand.closes_at, when, sizeof when);
 		http_error(req, 403, now < l->cand.opens_at ? "sitting_not_open" :
@@ -581,7 +590,7 @@ auth_login_candidate(struct req *req, struct auth_login *l, const char *code)
 	l->ss.principal_id = l->cand.id;
 	l->ss.association_id = l->cand.association_id;
 	l->ss.created_at = l->ss.last_seen_at = now;
-	l->ss.expires_at = l->cand.closes_at;	/* valid until the sitting closes */
+	l->ss.expires_at = until;
 	l->ss.idle_ms = 0;
 	auth_session_start(l);
 }

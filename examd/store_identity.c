@@ -53,7 +53,9 @@ static const char sql_session_touch[] =
 
 static const char sql_candidate_by_code[] =
     "SELECT c.id, c.sitting_id, c.association_id, s.opens_at, s.closes_at,"
-    " c.status FROM candidates c JOIN sittings s ON s.id = c.sitting_id"
+    " c.status, (SELECT max(x.expires_at) FROM sessions x"
+    "  WHERE x.role = 'candidate' AND x.principal_id = c.id)"
+    " FROM candidates c JOIN sittings s ON s.id = c.sitting_id"
     " WHERE c.access_code_hash = ? AND s.status <> 'cancelled'";
 static const char sql_sitting_assoc[] =
     "SELECT association_id FROM sittings WHERE id = ?";
@@ -421,6 +423,7 @@ store_candidate_by_code(struct store *s, const char *code_hash,
 	c->opens_at = sqlite3_column_int64(st, 3);
 	c->closes_at = sqlite3_column_int64(st, 4);
 	copy_text(c->status, sizeof c->status, st, 5);
+	c->kept_until = sqlite3_column_int64(st, 6);
 	sqlite3_reset(st);
 	return 1;
 }

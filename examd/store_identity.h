@@ -49,6 +49,9 @@ struct store_session {
 struct store_candidate_login {
 	int64_t		 id, sitting_id, association_id;
 	int64_t		 opens_at, closes_at;
+	/* The latest expiry of any of the candidate's sessions (0: none):
+	 * delivery keeps them past the close while a part still runs. */
+	int64_t		 kept_until;
 	char		 status[24];
 };
 

@@ -187,6 +187,37 @@ class WindowClose(WindowCase):
         self.assertEqual(self.status_of(cid), "complete")
 
 
+    def test_a_candidate_whose_part_runs_past_the_close_may_sign_in_again(self):
+        sid = self.w.sitting(form="imh-30", closes=4000)
+        cid, code = self.w.candidate(sid)
+        tok = login(self.examd, code)
+        self.admit(sid, cid)
+        idle, icode = self.w.candidate(sid)
+        login(self.examd, icode)
+        self.admit(sid, idle)
+        self.assertEqual(self.start(tok).status, 200)
+        self.assertEqual(self.api("PUT", "/attempt/sections/mc/answers/1",
+                                  tok, {"choice": "a", "seq": 1}).status, 200)
+        time.sleep(5)
+        # The browser was closed: the same code signs in after the close,
+        # the part goes on with what was saved.
+        again = self.examd.api("POST", "/login", {"access_code": code})
+        self.assertEqual(again.status, 200, again)
+        tok2 = again.json["token"]
+        self.assertError(self.api("GET", "/attempt", tok), 401)
+        r = self.api("GET", "/attempt/sections/mc", tok2)
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json["items"][0]["answer"], "a")
+        self.assertGreater(r.json["remaining_ms"], 0)
+        self.assertEqual(self.api("PUT", "/attempt/sections/mc/answers/2",
+                                  tok2, {"choice": "b", "seq": 1}).status,
+                         200)
+        # Nobody else gets in after the close.
+        self.assertError(self.examd.api("POST", "/login",
+                                        {"access_code": icode}),
+                         403, "sitting_closed")
+
+
 class SittingPause(WindowCase):
     def test_a_paused_sitting_holds_new_starts(self):
         sid = self.w.sitting(form="imh-30")
