@@ -33,7 +33,6 @@
 
 #include <event2/event.h>
 #include <jansson.h>
-#include <openssl/evp.h>
 
 #include "auth.h"
 #include "examc.h"
@@ -397,19 +396,6 @@ cand_submit(struct cand *cd)
 	cand_part(cd, cand_submit, K_SUBMIT, "POST", "/submit");
 }
 
-static void
-hex(const unsigned char *in, size_t len, char *out)
-{
-	static const char d[] = "0123456789abcdef";
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		out[2 * i] = d[in[i] >> 4];
-		out[2 * i + 1] = d[in[i] & 15];
-	}
-	out[2 * len] = '\0';
-}
-
 /*
  * The essay text after `words` words: the same for the same candidate,
  * prompt and length, so each autosave is the last one plus a few words.
@@ -450,8 +436,6 @@ cand_save(struct cand *cd)
 	struct load *l = cd->l;
 	struct load_section *s = &cd->secs[cd->sec];
 	struct load_item *it;
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0;
 	char path[256];
 	size_t len;
 	int p;
@@ -475,9 +459,7 @@ cand_save(struct cand *cd)
 	if (cd->words > LOAD_ESSAY_MAX_WORDS)
 		cd->words = LOAD_ESSAY_WORDS;
 	len = essay_text(cd, p, cd->words, l->scratch, sizeof l->scratch);
-	if (EVP_Digest(l->scratch, len, md, &mdlen, EVP_sha256(), NULL) != 1)
-		fatalx("SHA-256 failed");
-	hex(md, mdlen, cd->sent_val);
+	auth_sha256_hex(l->scratch, len, cd->sent_val);
 	snprintf(cd->sent_key, sizeof cd->sent_key, "%s", cd->prompts[p]);
 	snprintf(path, sizeof path, "/api/v1/attempt/sections/%s/essays/%s",
 	    s->id, cd->prompts[p]);
