@@ -327,7 +327,7 @@ static void *
 store_ckpt_main(void *arg)
 {
 	struct store *s = arg;
-	int logged, done;
+	int logged, done, rc;
 
 	for (;;) {
 		pthread_mutex_lock(&s->ckpt_mu);
@@ -339,9 +339,15 @@ store_ckpt_main(void *arg)
 		}
 		s->ckpt_wanted = 0;
 		pthread_mutex_unlock(&s->ckpt_mu);
-		/* PASSIVE: never blocks the writer or readers. */
-		if (sqlite3_wal_checkpoint_v2(s->ckpt_conn->db, NULL,
-		    SQLITE_CHECKPOINT_PASSIVE, &logged, &done) != SQLITE_OK)
+		/*
+		 * PASSIVE: never blocks the writer or readers, and gives up
+		 * with SQLITE_BUSY when a lock it needs is held at that
+		 * moment (seen in bench_store at 256 submitters): nothing is
+		 * lost, the WAL just waits for the next wake-up.
+		 */
+		rc = sqlite3_wal_checkpoint_v2(s->ckpt_conn->db, NULL,
+		    SQLITE_CHECKPOINT_PASSIVE, &logged, &done);
+		if (rc != SQLITE_OK && rc != SQLITE_BUSY)
 			log_warnx("store: checkpoint: %s",
 			    sqlite3_errmsg(s->ckpt_conn->db));
 	}
