@@ -116,6 +116,14 @@ def login(examd, code=None, username=None):
     return r.json["token"]
 
 
+def open_streams(examd):
+    """examd_event_streams from /metrics: the streams examd holds open."""
+    for l in examd.request("GET", "/metrics").body.splitlines():
+        if l.startswith("examd_event_streams "):
+            return float(l.split()[1])
+    return None
+
+
 class EventStream:
     """A text/event-stream reader on its own TLS connection, in a thread.
     events: list of (id, event, data-dict) as they arrive."""

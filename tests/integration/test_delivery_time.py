@@ -10,7 +10,7 @@ import sqlite3
 import time
 
 from harness import ExamdTestCase, main
-from delivery_fixture import EventStream, login, seed
+from delivery_fixture import EventStream, login, open_streams, seed
 
 GRACE = 5.0     # EXAMD_SAVE_GRACE_MS
 
@@ -268,10 +268,7 @@ class Clock(TimeCase):
         self.assertEqual(float(streams[0].split()[1]), 0)
 
     def open_streams(self):
-        for l in self.examd.request("GET", "/metrics").body.splitlines():
-            if l.startswith("examd_event_streams "):
-                return float(l.split()[1])
-        return None
+        return open_streams(self.examd)
 
     def test_a_client_that_stops_reading_is_dropped(self):
         sid = self.w.sitting(form="imh-30")
