@@ -1,7 +1,11 @@
 /* Identity storage: see store_identity.h. */
+#include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <event2/buffer.h>
 
 #include "http.h"
 #include "log.h"
@@ -48,6 +52,14 @@ static const char sql_session_revoke[] =
 static const char sql_sessions_revoke_principal[] =
     "UPDATE sessions SET revoked_at = ?3 WHERE role = ?1"
     " AND principal_id = ?2 AND revoked_at IS NULL AND expires_at > ?3";
+/* Ended as the authenticator judges it (auth.c): revoked, past its end,
+ * or idle too long. ?1 is a JSON array of ids: one read for every stream. */
+static const char sql_sessions_ended[] =
+    "SELECT id, revoked_at IS NOT NULL OR ?2 >= expires_at OR"
+    " (idle_ms IS NOT NULL AND ?2 - last_seen_at > idle_ms),"
+    " CASE WHEN idle_ms IS NOT NULL AND last_seen_at + idle_ms + 1 < expires_at"
+    " THEN last_seen_at + idle_ms + 1 ELSE expires_at END"
+    " FROM sessions WHERE id IN (SELECT value FROM json_each(?1))";
 static const char sql_session_touch[] =
     "UPDATE sessions SET last_seen_at = max(last_seen_at, ?2) WHERE id = ?1";
 
@@ -390,6 +402,42 @@ store_sessions_revoke_principal(struct store_tx *tx, int role,
 	    (*n = sqlite3_changes(tx->conn->db)) > 0)
 		store_tx_sessions_changed(tx);
 	return rc;
+}
+
+int
+store_sessions_ended(struct store *s, const int64_t *ids, size_t n,
+    int64_t now, int64_t *ended, int64_t *next)
+{
+	struct evbuffer *b;
+	sqlite3_stmt *st;
+	size_t i;
+	int rc, k = 0;
+
+	*next = INT64_MAX;
+	if (n == 0)
+		return 0;
+	if ((b = evbuffer_new()) == NULL)
+		fatal("store_sessions_ended");
+	evbuffer_add(b, "[", 1);
+	for (i = 0; i < n; i++)
+		evbuffer_add_printf(b, "%s%" PRId64, i ? "," : "", ids[i]);
+	evbuffer_add(b, "]", 1);
+	if ((st = rd(s, sql_sessions_ended)) == NULL) {
+		evbuffer_free(b);
+		return -1;
+	}
+	sqlite3_bind_text(st, 1, (const char *)evbuffer_pullup(b, -1),
+	    (int)evbuffer_get_length(b), SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, now);
+	while ((rc = store_conn_step(store_reader(s), st)) == 1) {
+		if (sqlite3_column_int(st, 1))
+			ended[k++] = sqlite3_column_int64(st, 0);
+		else if (sqlite3_column_int64(st, 2) < *next)
+			*next = sqlite3_column_int64(st, 2);
+	}
+	sqlite3_clear_bindings(st);
+	evbuffer_free(b);
+	return rc == -1 ? -1 : k;
 }
 
 int

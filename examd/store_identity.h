@@ -11,6 +11,7 @@
 #ifndef EXAMD_STORE_IDENTITY_H
 #define EXAMD_STORE_IDENTITY_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include <jansson.h>
@@ -85,6 +86,15 @@ int	store_session_revoke(struct store_tx *, int64_t id, int64_t now);
 int	store_sessions_revoke_principal(struct store_tx *, int role,
 	    int64_t principal_id, int64_t now, int *n);
 int	store_session_touch(struct store_tx *, int64_t id, int64_t now);
+/*
+ * Of the n sessions ids (duplicates allowed), those ended at now (revoked,
+ * expired or idle, as auth.c judges a token) go to ended[] (room for n,
+ * caller's); returns how many, or -1 on error (logged). *next is the
+ * earliest time one of the others ends by the clock (INT64_MAX: none);
+ * a revocation or a touch can change it. One read on the loop's connection.
+ */
+int	store_sessions_ended(struct store *, const int64_t *ids, size_t n,
+	    int64_t now, int64_t *ended, int64_t *next);
 
 /* Candidates and sittings, as sign-in and scoping need them. */
 int	store_candidate_by_code(struct store *, const char *code_hash,
