@@ -12,6 +12,8 @@
 #include "log.h"
 #include "metrics.h"
 #include "server.h"
+#include "store.h"
+#include "store_identity.h"
 
 #define EVENTS_BUCKETS	4096
 
@@ -21,6 +23,7 @@ struct ev_sub {
 	struct ev_sub		*prev, *next;
 	struct events		*hub;
 	void			(*closed)(struct server *, const char *);
+	int64_t			 session_id;	/* whose sign-in the stream lives on */
 };
 
 struct ev_msg {
@@ -45,6 +48,10 @@ struct events {
 	uint64_t		 next_id;
 	uint64_t		 boot_id;	/* ids below this are from before a restart */
 	int			 nsubs;
+	/* When to look again for streams whose session ended. */
+	uint64_t		 sessions_gen;	/* store_sessions_gen() at the last look */
+	int64_t			 next_end;	/* ms: a session may run out by then */
+	int			 new_subs;	/* streams opened since the last look */
 };
 
 static unsigned
@@ -85,16 +92,38 @@ ev_unlink(struct ev_sub *s)
 	s->hub->nsubs--;
 }
 
-/* The client went away: evhttp is freeing the connection. */
+/* The one teardown of a subscriber, after its stream is gone. */
 static void
-ev_closed(void *arg)
+ev_sub_free(struct ev_sub *s)
 {
-	struct ev_sub *s = arg;
-
 	ev_unlink(s);
 	if (s->closed != NULL)
 		s->closed(s->hub->srv, s->topic->name);
 	free(s);
+}
+
+/* The client went away: evhttp is freeing the connection. */
+static void
+ev_closed(void *arg)
+{
+	ev_sub_free(arg);
+}
+
+/*
+ * Ends a stream from our side: a last "session_ended" event (the client
+ * should not reconnect with the same token), the end of the reply, then
+ * the teardown a departed client gets, so delivery sees it disconnected.
+ */
+static void
+ev_end(struct ev_sub *s)
+{
+	static const char bye[] = "event: session_ended\ndata: {}\n\n";
+
+	log_debug("events: session %" PRId64 " ended, closing its stream on %s",
+	    s->session_id, s->topic->name);
+	(void)http_stream_write(s->st, bye, sizeof bye - 1);
+	http_stream_end(s->st);
+	ev_sub_free(s);
 }
 
 static void
@@ -107,6 +136,73 @@ ev_send(struct ev_sub *s, const char *text, size_t len)
 	}
 }
 
+static int64_t
+ev_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int
+ev_cmp_id(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * Ends the streams whose session has ended (revoked by a takeover, a
+ * logout, a disabled account, a new password, a cancelled sitting; or run
+ * out), so an old device stops receiving events. One read for all streams,
+ * and only when something may have changed: a commit revoked or extended a
+ * session (the generation moved), a stream opened, or a session's end by
+ * the clock has come. A failed read is retried at the next tick.
+ */
+static void
+ev_sessions_check(struct events *hub)
+{
+	struct store *store = hub->srv->store;
+	struct ev_topic *t;
+	struct ev_sub *s, *next;
+	int64_t *ids, *ended, now = ev_now_ms();
+	uint64_t gen = store_sessions_gen(store);
+	size_t n = 0;
+	int i, nended;
+
+	if (hub->nsubs == 0 || (gen == hub->sessions_gen && !hub->new_subs &&
+	    now < hub->next_end))
+		return;
+	if ((ids = calloc(2 * (size_t)hub->nsubs, sizeof *ids)) == NULL)
+		fatal("ev_sessions_check");
+	ended = ids + hub->nsubs;
+	for (i = 0; i < EVENTS_BUCKETS; i++)
+		for (t = hub->buckets[i]; t != NULL; t = t->next)
+			for (s = t->subs; s != NULL; s = s->next)
+				ids[n++] = s->session_id;
+	if ((nended = store_sessions_ended(store, ids, n, now, ended,
+	    &hub->next_end)) == -1) {
+		free(ids);
+		return;
+	}
+	hub->sessions_gen = gen;
+	hub->new_subs = 0;
+	qsort(ended, (size_t)nended, sizeof *ended, ev_cmp_id);
+	/* Ending a stream frees only its own subscriber: next stays valid. */
+	for (i = 0; nended > 0 && i < EVENTS_BUCKETS; i++)
+		for (t = hub->buckets[i]; t != NULL; t = t->next)
+			for (s = t->subs; s != NULL; s = next) {
+				next = s->next;
+				if (bsearch(&s->session_id, ended,
+				    (size_t)nended, sizeof *ended,
+				    ev_cmp_id) != NULL)
+					ev_end(s);
+			}
+	free(ids);
+}
+
 static void
 ev_heartbeat(evutil_socket_t fd, short what, void *arg)
 {
@@ -117,6 +213,7 @@ ev_heartbeat(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
+	ev_sessions_check(hub);
 	for (i = 0; i < EVENTS_BUCKETS; i++)
 		for (t = hub->buckets[i]; t != NULL; t = t->next)
 			for (s = t->subs; s != NULL; s = next) {
@@ -257,6 +354,7 @@ events_stream(struct req *req, const char *topic, const char *hello,
 	s->hub = hub;
 	s->topic = t;
 	s->closed = closed;
+	s->session_id = req->who.session_id;
 	if ((s->st = http_stream_start(req, ev_closed, s)) == NULL) {
 		free(s);
 		json_decref(data);
@@ -267,6 +365,7 @@ events_stream(struct req *req, const char *topic, const char *hello,
 		t->subs->prev = s;
 	t->subs = s;
 	hub->nsubs++;
+	hub->new_subs = 1;
 	ev_send(s, "retry: 2000\n\n", 13);
 	if (lei != NULL) {
 		/* Missed events are gone if they predate this process or the ring. */

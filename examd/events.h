@@ -6,6 +6,16 @@
  * those are gone (or examd restarted) it gets a "resync" event and should
  * refetch its state. Streams get a heartbeat comment every
  * EXAMD_STREAM_HEARTBEAT seconds; a client that stops reading is dropped.
+ *
+ * A stream lives no longer than the session that opened it: at each
+ * heartbeat, if a commit revoked or extended a session (store_sessions_gen()
+ * moved), a stream opened, or a session's end by the clock has come, one
+ * read finds which streams' sessions have ended (revoked, expired, idle, as
+ * auth.c judges a token) and those get a "session_ended" event and are
+ * closed, as if the client had left (closed() runs). So a takeover, logout,
+ * disabled account, new password or cancelled sitting closes the old
+ * streams within one heartbeat (15 s); one made by examctl beside a running
+ * examd moves no generation and is seen at the next such look.
  */
 #ifndef EXAMD_EVENTS_H
 #define EXAMD_EVENTS_H

@@ -1,0 +1,111 @@
+"""An event stream lives no longer than the sign-in it was opened with:
+when the session ends (a takeover by a second sign-in, a logout) examd
+closes the stream within one heartbeat (EXAMD_STREAM_HEARTBEAT, 15 s),
+with a last "session_ended" event, and the old device hears nothing more.
+Bounds are generous, since CI machines are shared.
+"""
+import time
+
+from harness import ExamdTestCase, main
+from delivery_fixture import EventStream, login, open_streams, seed
+
+ENDED_WITHIN = 15 + 10  # one heartbeat, and slack for a busy machine
+
+
+class StreamSessionEnd(ExamdTestCase):
+    @classmethod
+    def prepare(cls, examd):
+        cls.w = seed(examd, forms={"imh-60": (60, 60)})
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.ptok = login(cls.examd, username="proctor")
+
+    def api(self, method, path, tok, body=None):
+        return self.examd.api(method, path, body, token=tok)
+
+    def wait_closed(self, ev, timeout=ENDED_WITHIN):
+        end = time.time() + timeout
+        with ev.cond:
+            while not ev.closed and time.time() < end:
+                ev.cond.wait(end - time.time())
+        return ev.closed
+
+    def open_streams(self):
+        return open_streams(self.examd)
+
+    def test_a_takeover_closes_the_old_devices_stream(self):
+        sid = self.w.sitting(form="imh-60")
+        cid, code = self.w.candidate(sid)
+        old = login(self.examd, code)
+        r = self.api("POST", "/sittings/%d/candidates/%d/admit" % (sid, cid),
+                     self.ptok)
+        self.assertEqual(r.status, 200, r)
+        first = EventStream(self.examd, "/attempt/events", old)
+        second = None
+        try:
+            self.assertEqual(first.status, 200)
+            first.wait_for("time")
+            base = self.open_streams()
+            new = login(self.examd, code)       # the takeover
+            second = EventStream(self.examd, "/attempt/events", new)
+            self.assertEqual(second.status, 200)
+            second.wait_for("time")
+            t0 = time.time()
+            self.assertTrue(self.wait_closed(first),
+                            "the old device's stream is still open after "
+                            "%ds" % ENDED_WITHIN)
+            self.assertLess(time.time() - t0, ENDED_WITHIN)
+            first.wait_for("session_ended", timeout=1)
+            self.assertEqual(self.open_streams(), base)
+            # The new device's stream still carries the candidate's events.
+            r = self.api("POST", "/attempt/sections/mc/start", new)
+            self.assertEqual(r.status, 200, r)
+            r = self.api("POST", "/sittings/%d/candidates/%d/pause" % (
+                sid, cid), self.ptok)
+            self.assertEqual(r.status, 200, r)
+            second.wait_for("paused")
+            self.assertFalse(second.closed)
+            with first.cond:
+                self.assertNotIn("paused", [e for _, e, _ in first.events])
+            # The old token opens nothing any more.
+            again = EventStream(self.examd, "/attempt/events", old)
+            self.assertEqual(again.status, 401)
+            again.close()
+        finally:
+            first.close()
+            if second is not None:
+                second.close()
+
+    def test_a_proctor_logout_closes_the_proctors_stream(self):
+        sid = self.w.sitting(form="imh-60")
+        mine = login(self.examd, username="proctor")
+        ev = EventStream(self.examd, "/sittings/%d/events" % sid, mine)
+        other = EventStream(self.examd, "/sittings/%d/events" % sid,
+                            self.ptok)
+        try:
+            self.assertEqual((ev.status, other.status), (200, 200))
+            ev.wait_for("roster")
+            other.wait_for("roster")
+            r = self.api("POST", "/logout", mine)
+            self.assertIn(r.status, (200, 204), r)
+            self.assertTrue(self.wait_closed(ev),
+                            "the signed-out proctor's stream is still open "
+                            "after %ds" % ENDED_WITHIN)
+            ev.wait_for("session_ended", timeout=1)
+            # The same proctor's other sign-in keeps its stream.
+            self.assertFalse(other.closed)
+            cid, code = self.w.candidate(sid)
+            login(self.examd, code)
+            r = self.api("POST", "/sittings/%d/candidates/%d/admit" % (
+                sid, cid), self.ptok)
+            self.assertEqual(r.status, 200, r)
+            other.wait_for("candidate", pred=lambda d: d.get("id") == cid)
+        finally:
+            ev.close()
+            other.close()
+
+
+if __name__ == "__main__":
+    main()
