@@ -612,6 +612,7 @@ function connectEvents() {
 	});
 	es.addEventListener('admitted', () => refresh());
 	es.addEventListener('resync', () => refresh());
+	es.addEventListener('session_ended', () => refresh());	// says why
 	es.addEventListener('time', (ev) => {
 		const d = eventData(ev);
 		if (app.part && d.section === null)
