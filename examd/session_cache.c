@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/crypto.h>
+#include <openssl/crypto.h>	/* CRYPTO_memcmp */
 
 #include "bounds.h"
 #include "log.h"
@@ -40,7 +40,6 @@ session_cache_free(struct session_cache *c)
 {
 	if (c == NULL)
 		return;
-	OPENSSL_cleanse(c->slot, EXAMD_SESSION_CACHE_SLOTS * sizeof *c->slot);
 	free(c->slot);
 	free(c);
 }

@@ -92,27 +92,31 @@ store_open(const char *path, int flags, struct store **out, char **errstr)
 	return 0;
 }
 
+/* Tells a thread waiting on cv to stop, and waits for it. */
+static void
+store_thread_stop(pthread_t t, pthread_mutex_t *mu, pthread_cond_t *cv,
+    int *stopping, int *running)
+{
+	if (!*running)
+		return;
+	pthread_mutex_lock(mu);
+	*stopping = 1;
+	pthread_cond_signal(cv);
+	pthread_mutex_unlock(mu);
+	pthread_join(t, NULL);
+	*running = 0;
+}
+
 void
 store_close(struct store *s)
 {
 	if (s == NULL)
 		return;
-	if (s->running) {
-		pthread_mutex_lock(&s->mu);
-		s->stopping = 1;
-		pthread_cond_signal(&s->cv);
-		pthread_mutex_unlock(&s->mu);
-		pthread_join(s->thread, NULL);
-		s->running = 0;
-	}
-	if (s->ckpt_running) {
-		pthread_mutex_lock(&s->ckpt_mu);
-		s->ckpt_stopping = 1;
-		pthread_cond_signal(&s->ckpt_cv);
-		pthread_mutex_unlock(&s->ckpt_mu);
-		pthread_join(s->ckpt_thread, NULL);
-		s->ckpt_running = 0;
-	}
+	/* The writer first: its last commits may still wake the checkpointer. */
+	store_thread_stop(s->thread, &s->mu, &s->cv, &s->stopping,
+	    &s->running);
+	store_thread_stop(s->ckpt_thread, &s->ckpt_mu, &s->ckpt_cv,
+	    &s->ckpt_stopping, &s->ckpt_running);
 	store_conn_close(s->ckpt_conn);
 	store_conn_close(s->reader);
 	store_conn_close(s->writer);
