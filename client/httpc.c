@@ -135,6 +135,7 @@ httpc_send(struct httpc *c, const char *method, const char *path,
 	struct bufferevent *bev;
 	enum evhttp_cmd_type type;
 	char auth[512];
+	size_t before;
 	int fd, on = 1;
 
 	if (strcmp(method, "GET") == 0)
@@ -172,17 +173,19 @@ httpc_send(struct httpc *c, const char *method, const char *path,
 		evhttp_add_header(h, "Content-Type", "application/json");
 		evbuffer_add(evhttp_request_get_output_buffer(req), body, len);
 	}
+	bev = evhttp_connection_get_bufferevent(c->evcon);
+	before = bev ? evbuffer_get_length(bufferevent_get_output(bev)) : 0;
 	/* On failure evhttp has freed req or failed it through httpc_reply;
 	 * a call still listed is freed by httpc_free. */
 	if (evhttp_make_request(c->evcon, req, type, path) == -1)
 		return -1;
-	tls_coalesce(c->evcon);
 	/* The socket exists once the request is made: no Nagle delays. */
 	if (!c->nodelay && (bev = evhttp_connection_get_bufferevent(c->evcon))
 	    != NULL && (fd = bufferevent_getfd(bev)) >= 0) {
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
 		c->nodelay = 1;
 	}
+	tls_send_now(c->evcon, before);
 	return 0;
 }
 

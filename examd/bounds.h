@@ -42,6 +42,7 @@
 #define EXAMD_SESSION_MAX	(12 * 3600)	/* s: staff absolute session length */
 #define EXAMD_MAX_HASH_QUEUE	1024	/* password hashes waiting for a worker before 503 */
 #define EXAMD_TLS_RECORD	16384	/* bytes: TLS's largest record payload */
+#define EXAMD_HOLD_READ		16384	/* bytes read ahead while a reply is pending */
 #define EXAMD_SESSION_CACHE_SLOTS 32768	/* 128 B each: 4 MiB, resident as used */
 #define EXAMD_SESSION_CACHE_MS	2000	/* ms an unchanged session is trusted unread */
 #define EXAMD_THROTTLE_SLOTS	8192	/* keys per throttle table (~120 B each) */

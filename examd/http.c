@@ -11,6 +11,7 @@
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
+#include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 #include <sys/queue.h>
@@ -169,8 +170,10 @@ http_finish(struct req *req, int status, struct evbuffer *body)
 	struct evkeyvalq *h = evhttp_request_get_output_headers(req->evreq);
 	struct evhttp_connection *evcon =
 	    evhttp_request_get_connection(req->evreq);
+	struct bufferevent *bev = evcon ?
+	    evhttp_connection_get_bufferevent(evcon) : NULL;
+	size_t before, len = evbuffer_get_length(body);
 	struct timespec t1;
-	size_t len = evbuffer_get_length(body);
 	double secs;
 
 	evhttp_add_header(h, "Cache-Control", "no-store");
@@ -179,8 +182,12 @@ http_finish(struct req *req, int status, struct evbuffer *body)
 	evhttp_add_header(h, "X-Request-Id", req->id);
 	if (status == 413 || status == 400)
 		evhttp_add_header(h, "Connection", "close");
+	/* evhttp reads again after the reply, without the hold's limit. */
+	if (bev != NULL && req->reading)
+		bufferevent_setwatermark(bev, EV_READ, 0, 0);
+	before = bev ? evbuffer_get_length(bufferevent_get_output(bev)) : 0;
 	evhttp_send_reply(req->evreq, status, NULL, body);
-	tls_coalesce(evcon);
+	tls_send_now(evcon, before);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	secs = (t1.tv_sec - req->t0.tv_sec) + (t1.tv_nsec - req->t0.tv_nsec) / 1e9;
 	/* The route pattern, not the path: ids would explode the label set. */
@@ -465,6 +472,33 @@ http_request_id(char out[17])
 	snprintf(out, 17, "%016" PRIx64, next++);
 }
 
+/*
+ * evhttp stops reading a connection once a request is in and starts again
+ * after the reply is written: an epoll_ctl(2) on each side of every reply
+ * that waits for the writer. Reading stays on instead, with evhttp's read
+ * callback off (more bytes now would be a protocol error to it) and at
+ * most EXAMD_HOLD_READ bytes taken in; evhttp goes through them when it
+ * reads again, pipelined requests included. A client that leaves while its
+ * request waits (or while its event stream is open) is now seen at once:
+ * evhttp detaches the request, and the reply, when it comes, is dropped.
+ */
+static void
+http_keep_reading(struct req *req, struct evhttp_connection *evcon)
+{
+	struct bufferevent *bev = evhttp_connection_get_bufferevent(evcon);
+	bufferevent_data_cb wcb;
+	bufferevent_event_cb ecb;
+	void *arg;
+
+	if (bev == NULL)
+		return;
+	bufferevent_getcb(bev, NULL, &wcb, &ecb, &arg);
+	bufferevent_setcb(bev, NULL, wcb, ecb, arg);
+	bufferevent_setwatermark(bev, EV_READ, 0, EXAMD_HOLD_READ);
+	bufferevent_enable(bev, EV_READ);
+	req->reading = 1;
+}
+
 void
 http_dispatch(struct server *srv, struct evhttp_request *evreq, void *conn)
 {
@@ -485,6 +519,7 @@ http_dispatch(struct server *srv, struct evhttp_request *evreq, void *conn)
 	req->conn = conn;
 	req->method = http_method_name(evhttp_request_get_command(evreq));
 	if (evcon != NULL) {
+		http_keep_reading(req, evcon);
 		evhttp_connection_get_peer(evcon, &host, &port);
 		snprintf(req->peer, sizeof req->peer, "%s:%u", host, port);
 	}

@@ -67,6 +67,7 @@ struct req {
 	char			 id[17];	/* request id, for the audit trail */
 	struct timespec		 t0;
 	void			*conn;		/* server connection (opaque) */
+	int			 reading;	/* see http_keep_reading() */
 };
 
 /*

@@ -9,6 +9,8 @@
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
+#include <event2/event.h>
 #include <event2/http.h>
 
 #include <openssl/err.h>
@@ -321,10 +323,12 @@ done:
 }
 
 void
-tls_coalesce(struct evhttp_connection *evcon)
+tls_send_now(struct evhttp_connection *evcon, size_t before)
 {
 	struct bufferevent *bev;
 	struct evbuffer *out;
+	unsigned char *p;
+	SSL *ssl;
 	size_t n;
 
 	if (evcon == NULL ||
@@ -332,6 +336,15 @@ tls_coalesce(struct evhttp_connection *evcon)
 		return;
 	out = bufferevent_get_output(bev);
 	n = evbuffer_get_length(out);
-	if (n > 0 && n <= EXAMD_TLS_RECORD)
-		evbuffer_pullup(out, -1);
+	if (n == 0 || n > EXAMD_TLS_RECORD ||
+	    (p = evbuffer_pullup(out, -1)) == NULL)
+		return;
+	if (before != 0 || (ssl = bufferevent_openssl_get_ssl(bev)) == NULL ||
+	    !SSL_is_init_finished(ssl))
+		return;
+	ERR_clear_error();
+	if (SSL_write(ssl, p, (int)n) != (int)n)
+		return;
+	evbuffer_drain(out, n);
+	bufferevent_trigger(bev, EV_WRITE, 0);
 }

@@ -28,11 +28,17 @@ int		 tls_gen_cert(const char *dir, char **errstr);
 
 /*
  * After evhttp has queued a request or reply on a bufferevent_openssl
- * connection: evhttp queues the head and the body as separate buffers and
- * bufferevent_openssl writes each as a TLS record of its own (two write(2)s,
- * two records for the peer to read). Joins them when they fit one record.
+ * connection whose output held nothing before (`before`, its length then).
+ * evhttp queues the head and the body as separate buffers, and
+ * bufferevent_openssl would write each as a TLS record of its own, and only
+ * on the next EPOLLOUT: one more loop turn and two epoll_ctl(2)s for every
+ * message. A message that fits one record is joined and written at once;
+ * evhttp then hears "written" as it would from the bufferevent. Anything
+ * else (bigger, handshake not done, socket full) is left to
+ * bufferevent_openssl, which retries a partial SSL_write with the same
+ * buffer as OpenSSL requires.
  */
 struct evhttp_connection;
-void		 tls_coalesce(struct evhttp_connection *);
+void		 tls_send_now(struct evhttp_connection *, size_t before);
 
 #endif

@@ -9,6 +9,7 @@ import re
 import http.client
 import json
 import random
+import socket
 import sqlite3
 import threading
 import time
@@ -339,6 +340,89 @@ class Saves(DeliveryCase):
         view = self.ok("GET", "/attempt/sections/mc", tok)
         self.assertEqual((view["items"][1]["answer"], view["items"][1]["seq"]),
                          ("b", 60))
+
+    def raw_conn(self):
+        raw = socket.create_connection(("127.0.0.1", self.examd.port),
+                                       timeout=30)
+        return self.examd.context().wrap_socket(
+            raw, server_hostname="localhost")
+
+    @staticmethod
+    def put_bytes(tok, n, seq, choice):
+        body = json.dumps({"choice": choice, "seq": seq}).encode()
+        return (b"PUT /api/v1/attempt/sections/mc/answers/%d HTTP/1.1\r\n"
+                b"Host: localhost\r\nAuthorization: Bearer %s\r\n"
+                b"Content-Type: application/json\r\nContent-Length: %d"
+                b"\r\n\r\n" % (n, tok.encode(), len(body))) + body
+
+    def test_pipelined_requests_behind_a_waiting_save(self):
+        # examd reads on while a save waits for the disk; what came
+        # meanwhile is answered after it, in order.
+        cid, tok = self.started()
+        t = self.raw_conn()
+        t.sendall(self.put_bytes(tok, 2, 1, "a") +
+                  b"GET /api/v1/attempt HTTP/1.1\r\nHost: localhost\r\n"
+                  b"Authorization: Bearer " + tok.encode() + b"\r\n\r\n" +
+                  self.put_bytes(tok, 2, 2, "b"))
+        f = t.makefile("rb")
+        got = []
+        for _ in range(3):
+            status = int(f.readline().split()[1])
+            length = 0
+            for line in iter(f.readline, b"\r\n"):
+                k, v = line.decode().split(":", 1)
+                if k.lower() == "content-length":
+                    length = int(v)
+            got.append((status, json.loads(f.read(length))))
+        t.close()
+        self.assertEqual([g[0] for g in got], [200, 200, 200], got)
+        self.assertEqual((got[0][1]["seq"], got[0][1]["choice"]), (1, "a"))
+        self.assertIn("sections", got[1][1])
+        self.assertEqual((got[2][1]["seq"], got[2][1]["choice"]), (2, "b"))
+        view = self.ok("GET", "/attempt/sections/mc", tok)
+        self.assertEqual((view["items"][1]["answer"], view["items"][1]["seq"]),
+                         ("b", 2))
+
+    def test_client_leaving_while_its_save_waits(self):
+        cid, tok = self.started()
+        for seq in range(1, 21):
+            t = self.raw_conn()
+            t.sendall(self.put_bytes(tok, 3, seq, "c"))
+            t.close()
+        # Saves already handed to the writer are stored even though nobody
+        # is left to hear it; examd itself goes on serving.
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            view = self.ok("GET", "/attempt/sections/mc", tok)
+            if view["items"][2]["seq"] >= 1:
+                break
+            time.sleep(0.1)
+        self.assertEqual(view["items"][2]["answer"], "c")
+        self.assertEqual(self.answer(tok, 3, 99, choice="d").json["seq"], 99)
+
+    def test_flood_behind_a_waiting_save_is_bounded(self):
+        # A client that sends on without reading is not buffered without
+        # bound: examd answers the save, then reads the junk as a request
+        # (400, connection closed) and stays healthy.
+        cid, tok = self.started()
+        t = self.raw_conn()
+        t.settimeout(30)
+        junk = b"X" * (4 << 20)
+        def send():
+            try:
+                t.sendall(self.put_bytes(tok, 1, 1, "d") + junk)
+            except OSError:
+                pass    # examd closed the connection on the junk
+        sender = threading.Thread(target=send)
+        sender.daemon = True
+        sender.start()
+        f = t.makefile("rb")
+        status = f.readline()
+        self.assertIn(b" 200 ", status)
+        t.close()
+        self.assertEqual(self.examd.request("GET", "/healthz").status, 200)
+        view = self.ok("GET", "/attempt/sections/mc", tok)
+        self.assertEqual(view["items"][0]["answer"], "d")
 
     def test_bad_input_changes_nothing(self):
         cid, tok = self.started()
