@@ -1263,19 +1263,22 @@ dv_save_done(int rc, void *arg)
 		if (sv->applied && (t = dv_get(sv->srv, sv->cid)) != NULL &&
 		    sv->now > t->last_save_at)
 			t->last_save_at = sv->now;
+		/* The hottest reply: no JSON tree (letter is [a-z]+). */
 		if (sv->essay)
-			http_reply_json(req, 200, json_pack(
-			    "{s:b,s:b,s:I,s:I,s:I}", "saved", 1, "applied",
-			    sv->applied, "seq", (json_int_t)sv->stored_seq,
-			    "words", (json_int_t)sv->stored_words,
-			    "remaining_ms", (json_int_t)sv->remaining));
+			http_reply_json_text(req, 200, "{\"saved\":true,"
+			    "\"applied\":%s,\"seq\":%" PRId64 ",\"words\":%"
+			    PRId64 ",\"remaining_ms\":%" PRId64 "}",
+			    sv->applied ? "true" : "false", sv->stored_seq,
+			    (int64_t)sv->stored_words, (int64_t)sv->remaining);
 		else
-			http_reply_json(req, 200, json_pack(
-			    "{s:b,s:b,s:I,s:I,s:o,s:b}", "saved", 1, "applied",
-			    sv->applied, "seq", (json_int_t)sv->stored_seq,
-			    "remaining_ms", (json_int_t)sv->remaining, "choice",
-			    sv->letter[0] ? json_string(sv->letter) :
-			    json_null(), "flagged", sv->stored_flag));
+			http_reply_json_text(req, 200, "{\"saved\":true,"
+			    "\"applied\":%s,\"seq\":%" PRId64 ",\"remaining_ms"
+			    "\":%" PRId64 ",\"choice\":%s%s%s,\"flagged\":%s}",
+			    sv->applied ? "true" : "false", sv->stored_seq,
+			    (int64_t)sv->remaining, sv->letter[0] ? "\"" : "",
+			    sv->letter[0] ? sv->letter : "null",
+			    sv->letter[0] ? "\"" : "",
+			    sv->stored_flag ? "true" : "false");
 	}
 	free(sv);
 }

@@ -209,24 +209,59 @@ http_reply_buffer(struct req *req, int status, const char *ctype,
 	http_finish(req, status, body);
 }
 
-static void
-http_free_ref(const void *data, size_t len, void *extra)
+/* json_dump_callback's sink: small replies never touch the heap. */
+struct http_dump {
+	struct evbuffer	*b;
+	size_t		 n;
+	char		 buf[2048];
+};
+
+static int
+http_dump_cb(const char *p, size_t len, void *arg)
 {
-	(void)len;
-	(void)extra;
-	free((void *)(uintptr_t)data);
+	struct http_dump *d = arg;
+
+	if (d->n + len > sizeof d->buf) {
+		if (evbuffer_add(d->b, d->buf, d->n) == -1)
+			return -1;
+		d->n = 0;
+		if (len > sizeof d->buf)
+			return evbuffer_add(d->b, p, len);
+	}
+	memcpy(d->buf + d->n, p, len);
+	d->n += len;
+	return 0;
 }
 
 void
 http_reply_json(struct req *req, int status, json_t *json)
 {
-	struct evbuffer *b = evbuffer_new();
-	char *s;
+	struct http_dump d;
 
-	if (b == NULL || (s = json_dumps(json, JSON_COMPACT)) == NULL)
+	d.n = 0;
+	if ((d.b = evbuffer_new()) == NULL ||
+	    json_dump_callback(json, http_dump_cb, &d, JSON_COMPACT) == -1 ||
+	    evbuffer_add(d.b, d.buf, d.n) == -1)
 		fatal("http_reply_json");
 	json_decref(json);
-	evbuffer_add_reference(b, s, strlen(s), http_free_ref, NULL);
+	http_reply_buffer(req, status, "application/json", d.b);
+	evbuffer_free(d.b);
+}
+
+void
+http_reply_json_text(struct req *req, int status, const char *fmt, ...)
+{
+	struct evbuffer *b = evbuffer_new();
+	va_list ap;
+	int rc;
+
+	if (b == NULL)
+		fatal("http_reply_json_text");
+	va_start(ap, fmt);
+	rc = evbuffer_add_vprintf(b, fmt, ap);
+	va_end(ap);
+	if (rc == -1)
+		fatal("http_reply_json_text");
 	http_reply_buffer(req, status, "application/json", b);
 	evbuffer_free(b);
 }

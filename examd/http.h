@@ -83,6 +83,13 @@ void	http_authenticated(struct req *, int status);
 void	http_reply_json(struct req *, int status, json_t *json);
 void	http_reply_buffer(struct req *, int status, const char *ctype,
 	    struct evbuffer *body);
+/*
+ * JSON written by the caller's format: for the hottest replies only, whose
+ * values are numbers, booleans and strings the server made of [a-z0-9_]
+ * (nothing a client sent, nothing that needs escaping).
+ */
+void	http_reply_json_text(struct req *, int status, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
 void	http_error(struct req *, int status, const char *code,
 	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /* 503 for a unit the store could not attempt or commit (STORE_E*). */
