@@ -62,6 +62,13 @@ static const char sql_sessions_ended[] =
     " FROM sessions WHERE id IN (SELECT value FROM json_each(?1))";
 static const char sql_session_touch[] =
     "UPDATE sessions SET last_seen_at = max(last_seen_at, ?2) WHERE id = ?1";
+/* Open streams are activity: sessions with an idle timeout that have not
+ * ended (a touch never revives one). ?1 is a JSON array of ids. */
+static const char sql_sessions_touch[] =
+    "UPDATE sessions SET last_seen_at = ?2"
+    " WHERE id IN (SELECT value FROM json_each(?1)) AND idle_ms IS NOT NULL"
+    " AND revoked_at IS NULL AND ?2 < expires_at AND last_seen_at < ?2"
+    " AND ?2 - last_seen_at <= idle_ms";
 
 static const char sql_candidate_by_code[] =
     "SELECT c.id, c.sitting_id, c.association_id, s.opens_at, s.closes_at,"
@@ -404,30 +411,36 @@ store_sessions_revoke_principal(struct store_tx *tx, int role,
 	return rc;
 }
 
+/* Binds ids as a JSON array ("[1,2]") to parameter 1; b holds the text. */
+static void
+ids_bind(sqlite3_stmt *st, struct evbuffer *b, const int64_t *ids, size_t n)
+{
+	size_t i;
+
+	evbuffer_add(b, "[", 1);
+	for (i = 0; i < n; i++)
+		evbuffer_add_printf(b, "%s%" PRId64, i ? "," : "", ids[i]);
+	evbuffer_add(b, "]", 1);
+	sqlite3_bind_text(st, 1, (const char *)evbuffer_pullup(b, -1),
+	    (int)evbuffer_get_length(b), SQLITE_STATIC);
+}
+
 int
 store_sessions_ended(struct store *s, const int64_t *ids, size_t n,
     int64_t now, int64_t *ended, int64_t *next)
 {
 	struct evbuffer *b;
 	sqlite3_stmt *st;
-	size_t i;
 	int rc, k = 0;
 
 	*next = INT64_MAX;
 	if (n == 0)
 		return 0;
+	if ((st = rd(s, sql_sessions_ended)) == NULL)
+		return -1;
 	if ((b = evbuffer_new()) == NULL)
 		fatal("store_sessions_ended");
-	evbuffer_add(b, "[", 1);
-	for (i = 0; i < n; i++)
-		evbuffer_add_printf(b, "%s%" PRId64, i ? "," : "", ids[i]);
-	evbuffer_add(b, "]", 1);
-	if ((st = rd(s, sql_sessions_ended)) == NULL) {
-		evbuffer_free(b);
-		return -1;
-	}
-	sqlite3_bind_text(st, 1, (const char *)evbuffer_pullup(b, -1),
-	    (int)evbuffer_get_length(b), SQLITE_STATIC);
+	ids_bind(st, b, ids, n);
 	sqlite3_bind_int64(st, 2, now);
 	while ((rc = store_conn_step(store_reader(s), st)) == 1) {
 		if (sqlite3_column_int(st, 1))
@@ -450,6 +463,28 @@ store_session_touch(struct store_tx *tx, int64_t id, int64_t now)
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, now);
 	return store_tx_step(tx, st);
+}
+
+int
+store_sessions_touch(struct store_tx *tx, const int64_t *ids, size_t n,
+    int64_t now)
+{
+	struct evbuffer *b;
+	sqlite3_stmt *st;
+	int rc;
+
+	if (n == 0)
+		return 0;
+	if ((st = store_tx_stmt(tx, sql_sessions_touch)) == NULL)
+		return -1;
+	if ((b = evbuffer_new()) == NULL)
+		fatal("store_sessions_touch");
+	ids_bind(st, b, ids, n);
+	sqlite3_bind_int64(st, 2, now);
+	rc = store_tx_step(tx, st);
+	sqlite3_clear_bindings(st);
+	evbuffer_free(b);
+	return rc;
 }
 
 int

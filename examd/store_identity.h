@@ -87,6 +87,13 @@ int	store_sessions_revoke_principal(struct store_tx *, int role,
 	    int64_t principal_id, int64_t now, int *n);
 int	store_session_touch(struct store_tx *, int64_t id, int64_t now);
 /*
+ * Activity at now for the n session ids (duplicates allowed) that have an
+ * idle timeout and have not ended: an open event stream keeps its session
+ * alive. One statement; a session already ended stays ended.
+ */
+int	store_sessions_touch(struct store_tx *, const int64_t *ids, size_t n,
+	    int64_t now);
+/*
  * Of the n sessions ids (duplicates allowed), those ended at now (revoked,
  * expired or idle, as auth.c judges a token) go to ended[] (room for n,
  * caller's); returns how many, or -1 on error (logged). *next is the
