@@ -188,7 +188,7 @@ auth_authenticate(struct req *req, const char *tok)
 	req->who.session_id = ss.id;
 
 	/* Idle sessions: record activity, coarsely, off the loop. */
-	every = ss.idle_ms / 4 < 60000 ? ss.idle_ms / 4 : 60000;
+	every = auth_touch_every(ss.idle_ms);
 	if (ss.idle_ms > 0 && now - ss.last_seen_at > every) {
 		if ((t = malloc(sizeof *t)) == NULL)
 			fatal("auth_authenticate");
@@ -210,6 +210,13 @@ auth_authenticate(struct req *req, const char *tok)
 		json_decref(rec.details);
 	}
 	http_authenticated(req, 0);	/* answers 403 for a role mismatch */
+}
+
+int64_t
+auth_touch_every(int64_t idle_ms)
+{
+	return idle_ms / 4 < EXAMD_SESSION_TOUCH_MS ? idle_ms / 4 :
+	    EXAMD_SESSION_TOUCH_MS;
 }
 
 /* --- scoping helpers --------------------------------------------------- */

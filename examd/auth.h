@@ -45,6 +45,11 @@ int64_t	auth_candidate_id(struct req *);
  * it where a scoping helper said no.
  */
 void	auth_deny(struct req *, const char *object);
+/*
+ * How often a session's activity is written (ms): a quarter of its idle
+ * timeout idle_ms, at most EXAMD_SESSION_TOUCH_MS; 0 when idle_ms is 0.
+ */
+int64_t	auth_touch_every(int64_t idle_ms);
 
 /* --- access codes (auth_code.c; no I/O) --- */
 

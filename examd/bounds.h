@@ -40,6 +40,7 @@
 /* Identity: sign-in and sessions (auth.c, throttle.c). */
 #define EXAMD_SESSION_IDLE	(30 * 60)	/* s: staff idle timeout */
 #define EXAMD_SESSION_MAX	(12 * 3600)	/* s: staff absolute session length */
+#define EXAMD_SESSION_TOUCH_MS	60000	/* ms: longest between writes of a session's last activity (else idle/4) */
 #define EXAMD_MAX_HASH_QUEUE	1024	/* password hashes waiting for a worker before 503 */
 #define EXAMD_TLS_RECORD	16384	/* bytes: TLS's largest record payload */
 #define EXAMD_HOLD_READ		16384	/* bytes read ahead while a reply is pending */
