@@ -126,10 +126,12 @@ def open_streams(examd):
 
 class EventStream:
     """A text/event-stream reader on its own TLS connection, in a thread.
-    events: list of (id, event, data-dict) as they arrive."""
+    events: list of (id, event, data-dict) as they arrive; heartbeats: how
+    many heartbeat comments came."""
 
     def __init__(self, examd, path, token, last_event_id=None):
         self.events = []
+        self.heartbeats = 0
         self.cond = threading.Condition()
         self.closed = False
         raw = socket.create_connection(("127.0.0.1", examd.port), timeout=60)
@@ -174,7 +176,9 @@ class EventStream:
                                 self.cond.notify_all()
                         cur = {}
                     elif line.startswith(":"):
-                        continue
+                        with self.cond:
+                            self.heartbeats += 1
+                            self.cond.notify_all()
                     elif ":" in line:
                         k, v = line.split(":", 1)
                         cur[k] = v.lstrip(" ")
@@ -198,6 +202,26 @@ class EventStream:
                     raise AssertionError("no %r event within %ss; got %r" % (
                         event, timeout, self.events))
                 self.cond.wait(left)
+
+    def wait_closed(self, timeout):
+        """Until examd has ended the stream; whether it has."""
+        end = time.time() + timeout
+        with self.cond:
+            while not self.closed and time.time() < end:
+                self.cond.wait(end - time.time())
+            return self.closed
+
+    def wait_heartbeats(self, n, timeout=60):
+        """Until n heartbeats have come in all; False if it closed first."""
+        end = time.time() + timeout
+        with self.cond:
+            while self.heartbeats < n and not self.closed:
+                left = end - time.time()
+                if left <= 0:
+                    raise AssertionError("%d of %d heartbeats within %ss" % (
+                        self.heartbeats, n, timeout))
+                self.cond.wait(left)
+            return self.heartbeats >= n
 
     def close(self):
         try:

@@ -25,13 +25,6 @@ class StreamSessionEnd(ExamdTestCase):
     def api(self, method, path, tok, body=None):
         return self.examd.api(method, path, body, token=tok)
 
-    def wait_closed(self, ev, timeout=ENDED_WITHIN):
-        end = time.time() + timeout
-        with ev.cond:
-            while not ev.closed and time.time() < end:
-                ev.cond.wait(end - time.time())
-        return ev.closed
-
     def open_streams(self):
         return open_streams(self.examd)
 
@@ -53,7 +46,7 @@ class StreamSessionEnd(ExamdTestCase):
             self.assertEqual(second.status, 200)
             second.wait_for("time")
             t0 = time.time()
-            self.assertTrue(self.wait_closed(first),
+            self.assertTrue(first.wait_closed(ENDED_WITHIN),
                             "the old device's stream is still open after "
                             "%ds" % ENDED_WITHIN)
             self.assertLess(time.time() - t0, ENDED_WITHIN)
@@ -90,7 +83,7 @@ class StreamSessionEnd(ExamdTestCase):
             other.wait_for("roster")
             r = self.api("POST", "/logout", mine)
             self.assertIn(r.status, (200, 204), r)
-            self.assertTrue(self.wait_closed(ev),
+            self.assertTrue(ev.wait_closed(ENDED_WITHIN),
                             "the signed-out proctor's stream is still open "
                             "after %ds" % ENDED_WITHIN)
             ev.wait_for("session_ended", timeout=1)
