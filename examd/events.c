@@ -6,7 +6,9 @@
 
 #include <event2/event.h>
 
+#include "auth.h"
 #include "bounds.h"
+#include "config.h"
 #include "events.h"
 #include "http.h"
 #include "log.h"
@@ -24,6 +26,7 @@ struct ev_sub {
 	struct events		*hub;
 	void			(*closed)(struct server *, const char *);
 	int64_t			 session_id;	/* whose sign-in the stream lives on */
+	int			 staff;		/* a staff session: the stream is its activity */
 };
 
 struct ev_msg {
@@ -45,6 +48,8 @@ struct events {
 	struct server		*srv;
 	struct ev_topic		*buckets[EVENTS_BUCKETS];
 	struct event		*heartbeat;
+	struct event		*touch;		/* records the streams' activity */
+	int			 touch_busy;	/* a touch unit is queued */
 	uint64_t		 next_id;
 	uint64_t		 boot_id;	/* ids below this are from before a restart */
 	int			 nsubs;
@@ -222,6 +227,78 @@ ev_heartbeat(evutil_socket_t fd, short what, void *arg)
 			}
 }
 
+struct ev_touch {
+	struct server	*srv;
+	int64_t		 now;
+	size_t		 n;
+	int64_t		 ids[];
+};
+
+static int
+ev_touch_work(struct store_tx *tx, void *arg)
+{
+	struct ev_touch *t = arg;
+
+	return store_sessions_touch(tx, t->ids, t->n, t->now) == 0 ?
+	    STORE_OK : STORE_EFAIL;
+}
+
+static void
+ev_touch_done(int rc, void *arg)
+{
+	struct ev_touch *t = arg;
+	struct events *hub = t->srv->mod[MOD_EVENTS];
+
+	if (rc != STORE_OK)
+		log_warnx("events: the activity of %zu streams was not stored "
+		    "(%d)", t->n, rc);
+	if (hub != NULL)
+		hub->touch_busy = 0;
+	free(t);
+}
+
+/*
+ * An open stream is activity: a proctor who only watches a sitting must not
+ * be signed out by the idle timeout. Every auth_touch_every() of the idle
+ * timeout (as often as a busy session's requests are recorded), one unit
+ * records it for every staff session with a stream open. The absolute end,
+ * a revocation or a logout still end the session, and then the stream.
+ */
+static void
+ev_touch(evutil_socket_t fd, short what, void *arg)
+{
+	struct events *hub = arg;
+	struct ev_topic *t;
+	struct ev_sub *s;
+	struct ev_touch *u;
+	size_t n = 0;
+	int i;
+
+	(void)fd;
+	(void)what;
+	if (hub->touch_busy || hub->nsubs == 0)
+		return;
+	if ((u = malloc(sizeof *u + (size_t)hub->nsubs * sizeof u->ids[0])) ==
+	    NULL)
+		fatal("ev_touch");
+	for (i = 0; i < EVENTS_BUCKETS; i++)
+		for (t = hub->buckets[i]; t != NULL; t = t->next)
+			for (s = t->subs; s != NULL; s = s->next)
+				if (s->staff)
+					u->ids[n++] = s->session_id;
+	if (n == 0) {
+		free(u);
+		return;
+	}
+	u->srv = hub->srv;
+	u->now = ev_now_ms();
+	u->n = n;
+	hub->touch_busy = 1;
+	if (store_submit(hub->srv->store, ev_touch_work, ev_touch_done,
+	    u) == -1)
+		ev_touch_done(STORE_EBUSY, u);
+}
+
 static double
 ev_gauge(void *arg)
 {
@@ -232,8 +309,9 @@ int
 events_init(struct server *srv, char **errstr)
 {
 	struct events *hub;
-	struct timeval tv = { EXAMD_STREAM_HEARTBEAT, 0 };
+	struct timeval tv = { EXAMD_STREAM_HEARTBEAT, 0 }, every;
 	struct timespec now;
+	int64_t touch_ms = auth_touch_every(srv->cfg->session_idle * 1000);
 
 	(void)errstr;
 	if ((hub = calloc(1, sizeof *hub)) == NULL)
@@ -246,6 +324,10 @@ events_init(struct server *srv, char **errstr)
 	hub->heartbeat = event_new(srv->base, -1, EV_PERSIST, ev_heartbeat,
 	    hub);
 	event_add(hub->heartbeat, &tv);
+	every.tv_sec = touch_ms / 1000;
+	every.tv_usec = touch_ms % 1000 * 1000;
+	hub->touch = event_new(srv->base, -1, EV_PERSIST, ev_touch, hub);
+	event_add(hub->touch, &every);
 	srv->mod[MOD_EVENTS] = hub;
 	metrics_gauge("examd_event_streams", "Open event streams.", ev_gauge,
 	    hub);
@@ -276,6 +358,7 @@ events_fini(struct server *srv)
 			free(t);
 		}
 	event_free(hub->heartbeat);
+	event_free(hub->touch);
 	free(hub);
 	srv->mod[MOD_EVENTS] = NULL;
 }
@@ -355,6 +438,7 @@ events_stream(struct req *req, const char *topic, const char *hello,
 	s->topic = t;
 	s->closed = closed;
 	s->session_id = req->who.session_id;
+	s->staff = (req->who.role & ROLE_STAFF) != 0;
 	if ((s->st = http_stream_start(req, ev_closed, s)) == NULL) {
 		free(s);
 		json_decref(data);

@@ -16,6 +16,12 @@
  * disabled account, new password or cancelled sitting closes the old
  * streams within one heartbeat (15 s); one made by examctl beside a running
  * examd moves no generation and is seen at the next such look.
+ *
+ * An open stream is activity: its staff session's last activity is
+ * written as a request's would be (auth_touch_every(): a quarter of the
+ * idle timeout, at most a minute), in one unit for all streams, so a
+ * proctor who only watches a sitting is not signed out as idle. The
+ * absolute end (--session-max) still applies.
  */
 #ifndef EXAMD_EVENTS_H
 #define EXAMD_EVENTS_H
