@@ -30,6 +30,7 @@
 #define EXAMD_STREAM_SNDBUF	(32 * 1024)	/* kernel send buffer of a stream (Linux doubles it): no autotuning to 4 MB */
 #define EXAMD_STREAM_HEARTBEAT	15	/* s between comments: finds dead clients, keeps proxies open */
 #define EXAMD_STREAM_RING	64	/* events kept per topic for Last-Event-ID resume */
+#define EXAMD_STREAM_RECHECK	60	/* s: longest a stream's session goes unread (examctl's revocations move no generation) */
 
 /* Store. */
 #define EXAMD_MAX_BATCH		1024	/* units of work in one group commit */

@@ -41,6 +41,7 @@ static const struct config_opt config_opts[] = {
 	{ "session-idle", CFG_LONG, OFF(session_idle), 1, 86400, "SECS  staff sign-in idle timeout" },
 	{ "session-max", CFG_LONG, OFF(session_max), 1, 7 * 86400, "SECS  staff sign-in absolute lifetime" },
 	{ "throttle-max-delay", CFG_LONG, OFF(throttle_max_delay), 1, 86400, "SECS  longest sign-in delay after failures" },
+	{ "stream-recheck", CFG_LONG, OFF(stream_recheck), 1, 3600, "SECS  longest an event stream's session goes unchecked" },
 	{ NULL, 0, 0, 0, 0, NULL }
 };
 
@@ -107,6 +108,7 @@ config_defaults(struct config *c)
 	c->session_idle = EXAMD_SESSION_IDLE;
 	c->session_max = EXAMD_SESSION_MAX;
 	c->throttle_max_delay = EXAMD_THROTTLE_MAX_DELAY;
+	c->stream_recheck = EXAMD_STREAM_RECHECK;
 }
 
 int

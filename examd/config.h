@@ -19,6 +19,7 @@ struct config {
 	long	 access_log;
 	long	 session_idle, session_max;
 	long	 throttle_max_delay;
+	long	 stream_recheck;
 };
 
 /* Parses argv (and the --config file it names). 0, or -1 and errstr; 2 for usage. */

@@ -55,7 +55,8 @@ struct events {
 	int			 nsubs;
 	/* When to look again for streams whose session ended. */
 	uint64_t		 sessions_gen;	/* store_sessions_gen() at the last look */
-	int64_t			 next_end;	/* ms: a session may run out by then */
+	int64_t			 next_look;	/* ms: a session may end by then */
+	int64_t			 recheck_ms;	/* the longest between looks */
 	int			 new_subs;	/* streams opened since the last look */
 };
 
@@ -163,8 +164,10 @@ ev_cmp_id(const void *a, const void *b)
  * logout, a disabled account, a new password, a cancelled sitting; or run
  * out), so an old device stops receiving events. One read for all streams,
  * and only when something may have changed: a commit revoked or extended a
- * session (the generation moved), a stream opened, or a session's end by
- * the clock has come. A failed read is retried at the next tick.
+ * session (the generation moved), a stream opened, a session's end by the
+ * clock has come, or recheck_ms passed since the last look (examctl, a
+ * separate process, revokes sessions without moving the generation). A
+ * failed read is retried at the next tick.
  */
 static void
 ev_sessions_check(struct events *hub)
@@ -178,7 +181,7 @@ ev_sessions_check(struct events *hub)
 	int i, nended;
 
 	if (hub->nsubs == 0 || (gen == hub->sessions_gen && !hub->new_subs &&
-	    now < hub->next_end))
+	    now < hub->next_look))
 		return;
 	if ((ids = calloc(2 * (size_t)hub->nsubs, sizeof *ids)) == NULL)
 		fatal("ev_sessions_check");
@@ -188,10 +191,13 @@ ev_sessions_check(struct events *hub)
 			for (s = t->subs; s != NULL; s = s->next)
 				ids[n++] = s->session_id;
 	if ((nended = store_sessions_ended(store, ids, n, now, ended,
-	    &hub->next_end)) == -1) {
+	    &hub->next_look)) == -1) {
+		hub->next_look = now;	/* the read set it: look again */
 		free(ids);
 		return;
 	}
+	if (hub->next_look - now > hub->recheck_ms)
+		hub->next_look = now + hub->recheck_ms;
 	hub->sessions_gen = gen;
 	hub->new_subs = 0;
 	qsort(ended, (size_t)nended, sizeof *ended, ev_cmp_id);
@@ -324,6 +330,7 @@ events_init(struct server *srv, char **errstr)
 	hub->heartbeat = event_new(srv->base, -1, EV_PERSIST, ev_heartbeat,
 	    hub);
 	event_add(hub->heartbeat, &tv);
+	hub->recheck_ms = srv->cfg->stream_recheck * 1000;
 	every.tv_sec = touch_ms / 1000;
 	every.tv_usec = touch_ms % 1000 * 1000;
 	hub->touch = event_new(srv->base, -1, EV_PERSIST, ev_touch, hub);

@@ -9,13 +9,14 @@
  *
  * A stream lives no longer than the session that opened it: at each
  * heartbeat, if a commit revoked or extended a session (store_sessions_gen()
- * moved), a stream opened, or a session's end by the clock has come, one
- * read finds which streams' sessions have ended (revoked, expired, idle, as
- * auth.c judges a token) and those get a "session_ended" event and are
+ * moved), a stream opened, a session's end by the clock has come, or
+ * --stream-recheck (EXAMD_STREAM_RECHECK, 60 s) passed since the last look,
+ * one read finds which streams' sessions have ended (revoked, expired, idle,
+ * as auth.c judges a token) and those get a "session_ended" event and are
  * closed, as if the client had left (closed() runs). So a takeover, logout,
  * disabled account, new password or cancelled sitting closes the old
  * streams within one heartbeat (15 s); one made by examctl beside a running
- * examd moves no generation and is seen at the next such look.
+ * examd moves no generation and is seen within the recheck and a heartbeat.
  *
  * An open stream is activity: its staff session's last activity is
  * written as a request's would be (auth_touch_every(): a quarter of the

@@ -2,12 +2,15 @@
 when the session ends (a takeover by a second sign-in, a logout) examd
 closes the stream within one heartbeat (EXAMD_STREAM_HEARTBEAT, 15 s),
 with a last "session_ended" event, and the old device hears nothing more.
+One ended by examctl, a separate process, is seen within --stream-recheck
+(EXAMD_STREAM_RECHECK, 60 s) and a heartbeat.
 Bounds are generous, since CI machines are shared.
 """
 import time
 
-from harness import ExamdTestCase, main
+from harness import ExamdTestCase, examctl, main
 from delivery_fixture import EventStream, login, open_streams, seed
+from identity_fixture import PASSWORD
 
 ENDED_WITHIN = 15 + 10  # one heartbeat, and slack for a busy machine
 
@@ -98,6 +101,39 @@ class StreamSessionEnd(ExamdTestCase):
         finally:
             ev.close()
             other.close()
+
+
+class StreamSessionEndByExamctl(ExamdTestCase):
+    # examctl's revocations move no session generation in examd: the
+    # streams' sessions are read again every --stream-recheck seconds
+    # regardless (60 by default; 1 here, so one heartbeat bounds it).
+    examd_args = ("--stream-recheck", "1")
+
+    @classmethod
+    def prepare(cls, examd):
+        cls.w = seed(examd)
+
+    def test_examctl_passwd_closes_the_proctors_stream(self):
+        sid = self.w.sitting()
+        tok = login(self.examd, username="proctor")
+        ev = EventStream(self.examd, "/sittings/%d/events" % sid, tok)
+        try:
+            self.assertEqual(ev.status, 200)
+            ev.wait_for("roster")
+            base = open_streams(self.examd)
+            # Past the look that follows a stream's opening: what comes
+            # next is only the periodic one.
+            self.assertTrue(ev.wait_heartbeats(1, 15 + 10))
+            examctl("user", "passwd", "proctor", db=self.examd.db,
+                    stdin=PASSWORD + "\n")
+            self.assertTrue(ev.wait_closed(ENDED_WITHIN), "the stream of a "
+                            "session examctl ended is still open after %ds"
+                            % ENDED_WITHIN)
+            ev.wait_for("session_ended", timeout=1)
+            self.assertEqual(open_streams(self.examd), base - 1)
+            self.assertError(self.examd.api("GET", "/me", token=tok), 401)
+        finally:
+            ev.close()
 
 
 if __name__ == "__main__":

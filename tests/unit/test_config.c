@@ -38,6 +38,7 @@ test_defaults_are_the_named_limits(void **state)
 	assert_int_equal(config_parse(&c, 7, argv, &err), 0);
 	assert_int_equal(c.max_body, EXAMD_MAX_BODY);
 	assert_int_equal(c.handshake_timeout, EXAMD_HANDSHAKE_TIMEOUT);
+	assert_int_equal(c.stream_recheck, EXAMD_STREAM_RECHECK);
 	assert_string_equal(c.listen, "127.0.0.1:8443");
 	config_free(&c);
 }
