@@ -403,7 +403,7 @@ class Saves(DeliveryCase):
     def test_flood_behind_a_waiting_save_is_bounded(self):
         # A client that sends on without reading is not buffered without
         # bound: examd answers the save, then reads the junk as a request
-        # (400, connection closed) and stays healthy.
+        # (400, connection closed), stores the save and stays healthy.
         cid, tok = self.started()
         t = self.raw_conn()
         t.settimeout(30)
@@ -417,8 +417,15 @@ class Saves(DeliveryCase):
         sender.daemon = True
         sender.start()
         f = t.makefile("rb")
-        status = f.readline()
-        self.assertIn(b" 200 ", status)
+        try:
+            status = f.readline()
+        except OSError:
+            status = b""
+        # examd closes on the junk with most of it unread: the kernel then
+        # resets the connection, which may drop the 200 before it is read.
+        # What must hold is below: the save is stored, examd is healthy.
+        if status:
+            self.assertIn(b" 200 ", status)
         t.close()
         self.assertEqual(self.examd.request("GET", "/healthz").status, 200)
         view = self.ok("GET", "/attempt/sections/mc", tok)
