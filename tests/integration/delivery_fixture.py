@@ -228,4 +228,7 @@ class EventStream:
             self.sock.shutdown(socket.SHUT_RDWR)
         except OSError:
             pass
+        # The reader ends on the shutdown; its fd must not be reused under it.
+        if getattr(self, "thread", None) is not None:
+            self.thread.join(10)
         self.sock.close()

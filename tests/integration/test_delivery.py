@@ -426,6 +426,17 @@ class Saves(DeliveryCase):
         # What must hold is below: the save is stored, examd is healthy.
         if status:
             self.assertIn(b" 200 ", status)
+        # The sender may still be inside sendall(). Closing the socket under
+        # it would free its fd number for the next open() (the next test's
+        # sqlite3.connect), and the rest of the junk would land in examd.db:
+        # shut the socket down, which fails the sender, and wait for it.
+        try:
+            socket.socket.shutdown(t, socket.SHUT_RDWR)
+        except OSError:
+            pass
+        sender.join(30)
+        self.assertFalse(sender.is_alive())
+        f.close()
         t.close()
         self.assertEqual(self.examd.request("GET", "/healthz").status, 200)
         view = self.ok("GET", "/attempt/sections/mc", tok)
