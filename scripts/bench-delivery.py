@@ -79,30 +79,55 @@ def load(fx, ex, codes, n, *args, sample=None):
     return rows, out
 
 
-def hammer(fx, ex, n):
+class Cpu:
+    """CPU per request of a run, by who spent it: examd's event loop, all of
+    examd (loop, store writer, checkpointer), and examc. Counted figures that
+    other work on the machine moves less than it moves throughput."""
+
+    def __init__(self, ex):
+        self.ex = ex
+        self.t0 = self.now()
+
+    def now(self):
+        return (self.ex.loop_cpu_s(), self.ex.cpu_s(),
+                benchlib.children_cpu_s())
+
+    def per_request(self, nreq):
+        t1 = self.now()
+        return [1e6 * (b - a) / max(nreq, 1) for a, b in zip(self.t0, t1)]
+
+
+def hammer(fx, ex, n, cpu=None):
+    c = Cpu(ex)
     rc, out, err, rows = benchlib.examc(fx, ex, "hammer", "--path",
                                         "/healthz", "--conns", n,
                                         "--seconds", SECS)
-    return row(rows, "/healthz")
+    r = row(rows, "/healthz")
+    if cpu is not None:
+        cpu.append(c.per_request(r["n"]))
+    return r
 
 
 def saturation(fx, ex, codes):
     say("== saturation: durable answer saves vs GET /healthz, %d s each"
         % SECS)
     say("(%s)" % machine())
-    ceil, saves = {}, {}
+    ceil, saves, hz_cpu, save_cpu = {}, {}, {}, {}
     for n in (100, 1000):
         # The ceiling just before and just after the saves, on the same
         # examd: the machine may be shared, and this keeps them comparable.
-        before = hammer(fx, ex, n)
+        hz_cpu[n] = []
+        before = hammer(fx, ex, n, hz_cpu[n])
         # Sign-ins spread over a second; saves are measured for SECS from
         # when every candidate has a question.
+        c = Cpu(ex)
         rows, out = load(fx, ex, codes, n, "--mode", "saturate",
                          "--seconds", SECS, "--ramp-ms", 1000,
                          "--settle-seconds", 60)
+        save_cpu[n] = c.per_request(benchlib.requests_made(rows, out))
         say(out.rstrip())
         saves[n] = row(rows, "answer")
-        after = hammer(fx, ex, n)
+        after = hammer(fx, ex, n, hz_cpu[n])
         ceil[n] = before if before["rate"] >= after["rate"] else after
         say("/healthz at %d connections: %d/s before, %d/s after the saves"
             % (n, before["rate"], after["rate"]))
@@ -118,6 +143,19 @@ def saturation(fx, ex, codes):
         say("                   %s" % check(
             saves[n]["p99"] <= target and saves[n]["n"] > 0,
             "save p99 %.2f ms (target <= %d ms)" % (saves[n]["p99"], target)))
+        hz = [sum(x) / len(hz_cpu[n]) for x in zip(*hz_cpu[n])]
+        sv = save_cpu[n]
+        # Whole runs, connection set-up included: at 1,000 connections the
+        # handshakes (and the load's sign-ins) weigh in on both sides.
+        say("                   CPU per request, us (examd loop / all of "
+            "examd / examc): /healthz %.0f / %.0f / %.0f, saves %.0f / %.0f "
+            "/ %.0f" % (*hz, *sv))
+        # examc shares these cores. With the client on other machines and
+        # the store writer on a core of its own, the loop alone would bound
+        # both rates: this is the ratio it would allow.
+        say("                   loop-bound ratio %.0f %% (the loop's CPU per "
+            "/healthz over its CPU per save)"
+            % (100 * hz[0] / sv[0] if sv[0] else 0))
 
 
 def realistic(fx, codes):

@@ -178,6 +178,12 @@ class Examd:
             fields = f.read().rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / HZ
 
+    def loop_cpu_s(self):
+        """utime + stime of the event loop (the main thread) so far."""
+        with open("/proc/%d/task/%d/stat" % (self.pid, self.pid)) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / HZ
+
     def stop(self):
         if self.proc.poll() is None:
             self.proc.terminate()
@@ -233,6 +239,21 @@ def examc(fx, ex, *args, timeout=600, sample=None):
         t.join()
     o, e = "".join(out), "".join(err)
     return p.returncode, o, e, parse_table(o)
+
+
+def children_cpu_s():
+    """CPU of the children waited for so far (examc runs), in seconds."""
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def requests_made(rows, out):
+    """How many requests an examc run made: its table's rows, plus the saves
+    `load` sent before it started measuring."""
+    n = sum(r["n"] for k, r in rows.items()
+            if k not in ("connect", "first-question", "told-late"))
+    m = re.search(r"\((\d+) before it left out\)", out)
+    return n + (int(m.group(1)) if m else 0)
 
 
 def read_ledger(path):
