@@ -80,32 +80,42 @@ def load(fx, ex, codes, n, *args, sample=None):
 
 
 class Cpu:
-    """CPU per request of a run, by who spent it: examd's event loop, all of
-    examd (loop, store writer, checkpointer), and examc. Counted figures that
-    other work on the machine moves less than it moves throughput."""
+    """CPU per request in the steady state of one examc run, by who spent
+    it: examd's event loop, all of examd (loop, store writer, checkpointer)
+    and examc. Sampled every 0.2 s with examd's request counter; the window
+    is the run's last SECS seconds but its edges, so connecting and signing
+    in are left out. Counted figures, which other work on the machine moves
+    less than it moves throughput."""
 
     def __init__(self, ex):
         self.ex = ex
-        self.t0 = self.now()
+        self.samples = []
 
-    def now(self):
-        return (self.ex.loop_cpu_s(), self.ex.cpu_s(),
-                benchlib.children_cpu_s())
+    def __call__(self, pid):
+        self.samples.append((time.time(), self.ex.loop_cpu_s(),
+                             self.ex.cpu_s(), benchlib.pid_cpu_s(pid),
+                             self.ex.requests_total()))
 
-    def per_request(self, nreq):
-        t1 = self.now()
-        return [1e6 * (b - a) / max(nreq, 1) for a, b in zip(self.t0, t1)]
+    def per_request(self):
+        """[loop, examd, examc] microseconds per request, or None."""
+        if not self.samples:
+            return None
+        end = self.samples[-1][0] - 0.3
+        win = [x for x in self.samples if end - SECS + 0.6 <= x[0] <= end]
+        if len(win) < 2 or win[-1][4] <= win[0][4]:
+            return None
+        n = win[-1][4] - win[0][4]
+        return [1e6 * (b - a) / n for a, b in zip(win[0][1:4], win[-1][1:4])]
 
 
 def hammer(fx, ex, n, cpu=None):
     c = Cpu(ex)
     rc, out, err, rows = benchlib.examc(fx, ex, "hammer", "--path",
                                         "/healthz", "--conns", n,
-                                        "--seconds", SECS)
-    r = row(rows, "/healthz")
-    if cpu is not None:
-        cpu.append(c.per_request(r["n"]))
-    return r
+                                        "--seconds", SECS, sample=c)
+    if cpu is not None and c.per_request() is not None:
+        cpu.append(c.per_request())
+    return row(rows, "/healthz")
 
 
 def saturation(fx, ex, codes):
@@ -123,8 +133,8 @@ def saturation(fx, ex, codes):
         c = Cpu(ex)
         rows, out = load(fx, ex, codes, n, "--mode", "saturate",
                          "--seconds", SECS, "--ramp-ms", 1000,
-                         "--settle-seconds", 60)
-        save_cpu[n] = c.per_request(benchlib.requests_made(rows, out))
+                         "--settle-seconds", 60, sample=c)
+        save_cpu[n] = c.per_request()
         say(out.rstrip())
         saves[n] = row(rows, "answer")
         after = hammer(fx, ex, n, hz_cpu[n])
@@ -143,10 +153,12 @@ def saturation(fx, ex, codes):
         say("                   %s" % check(
             saves[n]["p99"] <= target and saves[n]["n"] > 0,
             "save p99 %.2f ms (target <= %d ms)" % (saves[n]["p99"], target)))
+        if not hz_cpu[n] or save_cpu[n] is None:
+            say("                   (CPU per request: the runs were too "
+                "short to sample; BENCH_SECONDS >= 2)")
+            continue
         hz = [sum(x) / len(hz_cpu[n]) for x in zip(*hz_cpu[n])]
         sv = save_cpu[n]
-        # Whole runs, connection set-up included: at 1,000 connections the
-        # handshakes (and the load's sign-ins) weigh in on both sides.
         say("                   CPU per request, us (examd loop / all of "
             "examd / examc): /healthz %.0f / %.0f / %.0f, saves %.0f / %.0f "
             "/ %.0f" % (*hz, *sv))
@@ -154,8 +166,7 @@ def saturation(fx, ex, codes):
         # the store writer on a core of its own, the loop alone would bound
         # both rates: this is the ratio it would allow.
         say("                   loop-bound ratio %.0f %% (the loop's CPU per "
-            "/healthz over its CPU per save)"
-            % (100 * hz[0] / sv[0] if sv[0] else 0))
+            "/healthz over its CPU per save)" % (100 * hz[0] / sv[0]))
 
 
 def realistic(fx, codes):
@@ -170,7 +181,7 @@ def realistic(fx, codes):
         idle = ex.rss_kib()
         samples = []    # (time, examd CPU s, RSS KiB)
 
-        def sample():
+        def sample(pid):
             samples.append((time.time(), ex.cpu_s(), ex.rss_kib()))
         # Sign-ins as fast as examd admits them (at most 1,000 under way);
         # saves measured for SITTING_SECS once every candidate is in.

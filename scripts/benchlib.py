@@ -10,12 +10,14 @@ examd/auth_code.c), so a bench of 10,000 candidates takes a second to set up.
 """
 import copy
 import hashlib
+import http.client
 import os
 import re
 import resource
 import secrets
 import socket
 import sqlite3
+import ssl
 import subprocess
 import threading
 import time
@@ -178,6 +180,20 @@ class Examd:
             fields = f.read().rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / HZ
 
+    def requests_total(self):
+        """Requests examd has answered so far (its /metrics counter)."""
+        ctx = ssl.create_default_context(cafile=self.fx.cert)
+        ctx.check_hostname = False      # the certificate names localhost
+        c = http.client.HTTPSConnection("127.0.0.1", self.port, context=ctx,
+                                        timeout=10)
+        try:
+            c.request("GET", "/metrics")
+            text = c.getresponse().read().decode()
+        finally:
+            c.close()
+        return sum(int(float(l.rsplit(" ", 1)[1])) for l in text.splitlines()
+                   if l.startswith("examd_requests_total{"))
+
     def loop_cpu_s(self):
         """utime + stime of the event loop (the main thread) so far."""
         with open("/proc/%d/task/%d/stat" % (self.pid, self.pid)) as f:
@@ -215,7 +231,7 @@ def parse_table(out):
 
 def examc(fx, ex, *args, timeout=600, sample=None):
     """Runs examc against ex; returns (rc, stdout, stderr, rows). sample, if
-    given, is called every 0.2 s while examc runs."""
+    given, is called with examc's pid every 0.2 s while examc runs."""
     cmd = [bin_path(fx.bin, "examc"), "--addr", ex.addr, "--cacert",
            fx.cert] + [str(a) for a in args]
     p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -232,7 +248,7 @@ def examc(fx, ex, *args, timeout=600, sample=None):
             p.kill()
             break
         if sample is not None:
-            sample()
+            sample(p.pid)
         time.sleep(0.2)
     p.wait()
     for t in ts:
@@ -241,19 +257,14 @@ def examc(fx, ex, *args, timeout=600, sample=None):
     return p.returncode, o, e, parse_table(o)
 
 
-def children_cpu_s():
-    """CPU of the children waited for so far (examc runs), in seconds."""
-    r = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return r.ru_utime + r.ru_stime
-
-
-def requests_made(rows, out):
-    """How many requests an examc run made: its table's rows, plus the saves
-    `load` sent before it started measuring."""
-    n = sum(r["n"] for k, r in rows.items()
-            if k not in ("connect", "first-question", "told-late"))
-    m = re.search(r"\((\d+) before it left out\)", out)
-    return n + (int(m.group(1)) if m else 0)
+def pid_cpu_s(pid):
+    """utime + stime of a running process, in seconds (0 once it is gone)."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / HZ
 
 
 def read_ledger(path):
