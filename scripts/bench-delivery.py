@@ -94,18 +94,32 @@ class Cpu:
     def __call__(self, pid):
         self.samples.append((time.time(), self.ex.loop_cpu_s(),
                              self.ex.cpu_s(), benchlib.pid_cpu_s(pid),
-                             self.ex.requests_total()))
+                             self.ex.counters(), benchlib.machine_jiffies()))
 
-    def per_request(self):
-        """[loop, examd, examc] microseconds per request, or None."""
+    def figures(self):
+        """Per request in the window: loop, examd and examc microseconds;
+        the machine's idle share; commits' mean duration and size. None if
+        the run was too short to sample."""
         if not self.samples:
             return None
         end = self.samples[-1][0] - 0.3
         win = [x for x in self.samples if end - SECS + 0.6 <= x[0] <= end]
-        if len(win) < 2 or win[-1][4] <= win[0][4]:
+        if len(win) < 2:
             return None
-        n = win[-1][4] - win[0][4]
-        return [1e6 * (b - a) / n for a, b in zip(win[0][1:4], win[-1][1:4])]
+        a, b = win[0], win[-1]
+        n = b[4]["requests"] - a[4]["requests"]
+        if n <= 0:
+            return None
+        f = dict(zip(("loop", "examd", "examc"),
+                     (1e6 * (y - x) / n for x, y in zip(a[1:4], b[1:4]))))
+        jiffies = b[5][0] - a[5][0]
+        f["idle"] = 100.0 * (b[5][1] - a[5][1]) / jiffies if jiffies else 0
+        commits = b[4]["commits"] - a[4]["commits"]
+        f["commit_ms"] = (1e3 * (b[4]["commit_s"] - a[4]["commit_s"]) /
+                          commits if commits else 0)
+        f["batch"] = (b[4]["units"] - a[4]["units"]) / commits if commits \
+            else 0
+        return f
 
 
 def hammer(fx, ex, n, cpu=None):
@@ -113,8 +127,8 @@ def hammer(fx, ex, n, cpu=None):
     rc, out, err, rows = benchlib.examc(fx, ex, "hammer", "--path",
                                         "/healthz", "--conns", n,
                                         "--seconds", SECS, sample=c)
-    if cpu is not None and c.per_request() is not None:
-        cpu.append(c.per_request())
+    if cpu is not None and c.figures() is not None:
+        cpu.append(c.figures())
     return row(rows, "/healthz")
 
 
@@ -134,7 +148,7 @@ def saturation(fx, ex, codes):
         rows, out = load(fx, ex, codes, n, "--mode", "saturate",
                          "--seconds", SECS, "--ramp-ms", 1000,
                          "--settle-seconds", 60, sample=c)
-        save_cpu[n] = c.per_request()
+        save_cpu[n] = c.figures()
         say(out.rstrip())
         saves[n] = row(rows, "answer")
         after = hammer(fx, ex, n, hz_cpu[n])
@@ -157,16 +171,25 @@ def saturation(fx, ex, codes):
             say("                   (CPU per request: the runs were too "
                 "short to sample; BENCH_SECONDS >= 2)")
             continue
-        hz = [sum(x) / len(hz_cpu[n]) for x in zip(*hz_cpu[n])]
+        hz = {k: sum(f[k] for f in hz_cpu[n]) / len(hz_cpu[n])
+              for k in hz_cpu[n][0]}
         sv = save_cpu[n]
         say("                   CPU per request, us (examd loop / all of "
             "examd / examc): /healthz %.0f / %.0f / %.0f, saves %.0f / %.0f "
-            "/ %.0f" % (*hz, *sv))
+            "/ %.0f" % (hz["loop"], hz["examd"], hz["examc"], sv["loop"],
+                        sv["examd"], sv["examc"]))
         # examc shares these cores. With the client on other machines and
         # the store writer on a core of its own, the loop alone would bound
         # both rates: this is the ratio it would allow.
         say("                   loop-bound ratio %.0f %% (the loop's CPU per "
-            "/healthz over its CPU per save)" % (100 * hz[0] / sv[0]))
+            "/healthz over its CPU per save)" % (100 * hz["loop"] /
+                                                 sv["loop"]))
+        # Idle cores during the saves mean the round trip through the
+        # writer (its fdatasync) holds requests, not CPU.
+        say("                   machine idle %.0f %% during the saves (%.0f "
+            "%% during /healthz); group commits %.2f ms on average, %.1f "
+            "saves each" % (sv["idle"], hz["idle"], sv["commit_ms"],
+                            sv["batch"]))
 
 
 def realistic(fx, codes):

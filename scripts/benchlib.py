@@ -180,8 +180,9 @@ class Examd:
             fields = f.read().rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / HZ
 
-    def requests_total(self):
-        """Requests examd has answered so far (its /metrics counter)."""
+    def counters(self):
+        """From /metrics: requests answered, group commits, their seconds
+        in all and the units they carried, so far."""
         ctx = ssl.create_default_context(cafile=self.fx.cert)
         ctx.check_hostname = False      # the certificate names localhost
         c = http.client.HTTPSConnection("127.0.0.1", self.port, context=ctx,
@@ -191,8 +192,17 @@ class Examd:
             text = c.getresponse().read().decode()
         finally:
             c.close()
-        return sum(int(float(l.rsplit(" ", 1)[1])) for l in text.splitlines()
-                   if l.startswith("examd_requests_total{"))
+        out = dict(requests=0, commits=0, commit_s=0.0, units=0)
+        names = {"examd_store_commit_seconds_count": "commits",
+                 "examd_store_commit_seconds_sum": "commit_s",
+                 "examd_store_batch_size_sum": "units"}
+        for line in text.splitlines():
+            name, _, value = line.rpartition(" ")
+            if name.startswith("examd_requests_total{"):
+                out["requests"] += int(float(value))
+            elif name in names:
+                out[names[name]] = float(value)
+        return out
 
     def loop_cpu_s(self):
         """utime + stime of the event loop (the main thread) so far."""
@@ -255,6 +265,13 @@ def examc(fx, ex, *args, timeout=600, sample=None):
         t.join()
     o, e = "".join(out), "".join(err)
     return p.returncode, o, e, parse_table(o)
+
+
+def machine_jiffies():
+    """(all, idle) CPU time of the machine so far, iowait counted idle."""
+    with open("/proc/stat") as f:
+        x = [int(v) for v in f.readline().split()[1:]]
+    return sum(x), x[3] + x[4]
 
 
 def pid_cpu_s(pid):
