@@ -421,6 +421,12 @@ server_init(struct server *srv, struct config *cfg, char **errstr)
 		conn_ex_index = SSL_get_ex_new_index(0, NULL, NULL, NULL,
 		    conn_ex_free);
 	signal(SIGPIPE, SIG_IGN);
+	/*
+	 * A file-size limit (ulimit -f) reached mid-sitting must fail the
+	 * write, as a full disk does (the commit is lost, the save gets 503),
+	 * not kill examd with a core dump.
+	 */
+	signal(SIGXFSZ, SIG_IGN);
 	evthread_use_pthreads();
 	if ((srv->base = evbase_new()) == NULL ||
 	    (srv->async = async_new(srv->base)) == NULL)

@@ -1,8 +1,11 @@
 """examd killed with SIGKILL in the middle of a part: after the restart
 every acknowledged save is there, the time examd was down is credited to
-the open part (audited), and the deadline is still enforced.
+the open part (audited), and the deadline is still enforced. A disk that
+fills mid-part: saves are refused with 503 (nothing acknowledged that was
+not stored), examd stays up, and saving resumes when there is room.
 """
 import json
+import resource
 import sqlite3
 import time
 
@@ -99,6 +102,47 @@ class Restart(ExamdTestCase):
                          (cid,)).fetchone()[0]
         con.close()
         self.assertEqual(by, "server")
+
+    def save(self, tok, n, seq, choice):
+        return self.examd.api("PUT", "/attempt/sections/mc/answers/%d" % n,
+                              {"choice": choice, "seq": seq}, token=tok)
+
+    def test_full_disk_refuses_saves_and_loses_no_acknowledged_one(self):
+        sid, cid, tok, ptok = self.begin()
+        for n, choice in ((1, "a"), (2, "b")):
+            self.assertEqual(self.save(tok, n, 1, choice).status, 200)
+        # A full disk for examd alone: a file-size limit of 0 makes every
+        # write(2) to its database and WAL fail (EFBIG, as ENOSPC would).
+        pid = self.examd.proc.pid
+        limit = resource.prlimit(pid, resource.RLIMIT_FSIZE)
+        resource.prlimit(pid, resource.RLIMIT_FSIZE, (0, limit[1]))
+        try:
+            r = self.save(tok, 3, 1, "c")
+            self.assertError(r, 503, "store_failed")
+            self.assertIn("nothing was saved", r.json["error"]["message"])
+            r = self.save(tok, 1, 2, "d")
+            self.assertError(r, 503, "store_failed")
+            # examd is up and still reads what it acknowledged.
+            view = self.examd.api("GET", "/attempt/sections/mc",
+                                  token=tok).json
+            self.assertEqual([(i["answer"], i["seq"]) for i in
+                              view["items"][:3]],
+                             [("a", 1), ("b", 1), (None, 0)])
+        finally:
+            resource.prlimit(pid, resource.RLIMIT_FSIZE, limit)
+        # Room again: the refused saves go through when sent again.
+        r = self.save(tok, 3, 1, "c")
+        self.assertEqual((r.status, r.json["applied"]), (200, True), r)
+        self.assertEqual(self.save(tok, 1, 2, "d").status, 200)
+        metrics = self.examd.request("GET", "/metrics").body
+        failures = [l for l in metrics.splitlines()
+                    if l.startswith("examd_store_commit_failures_total ")]
+        self.assertGreaterEqual(int(failures[0].split()[1]), 2)
+        self.examd.kill9()
+        self.examd.start()
+        view = self.examd.api("GET", "/attempt/sections/mc", token=tok).json
+        self.assertEqual([(i["answer"], i["seq"]) for i in view["items"][:3]],
+                         [("d", 2), ("b", 1), ("c", 1)])
 
     def test_paused_part_is_not_credited(self):
         sid, cid, tok, ptok = self.begin()
