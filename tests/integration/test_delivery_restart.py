@@ -26,15 +26,15 @@ class Restart(ExamdTestCase):
 
     def setUp(self):
         self.examd = Examd()
-        self.w = seed(self.examd, forms={"imh-20": (20, 20)})
+        self.w = seed(self.examd, forms={"imh-20": (20, 20), "imh-3": (3, 3)})
         self.examd.start()
 
     def tearDown(self):
         self.examd.cleanup()
 
-    def begin(self):
+    def begin(self, form="imh-20"):
         """A candidate admitted to a 20-s part, started."""
-        sid = self.w.sitting(form="imh-20")
+        sid = self.w.sitting(form=form)
         cid, code = self.w.candidate(sid)
         tok = login(self.examd, code)
         ptok = login(self.examd, username="proctor")
@@ -143,6 +143,45 @@ class Restart(ExamdTestCase):
         view = self.examd.api("GET", "/attempt/sections/mc", token=tok).json
         self.assertEqual([(i["answer"], i["seq"]) for i in view["items"][:3]],
                          [("d", 2), ("b", 1), ("c", 1)])
+
+    def test_deadline_during_a_full_disk_is_kept_when_there_is_room(self):
+        sid, cid, tok, ptok = self.begin(form="imh-3")
+        self.assertEqual(self.save(tok, 1, 1, "a").status, 200)
+        pid = self.examd.proc.pid
+        limit = resource.prlimit(pid, resource.RLIMIT_FSIZE)
+        resource.prlimit(pid, resource.RLIMIT_FSIZE, (0, limit[1]))
+        try:
+            # Past the deadline and its 5 s grace: examd's submission of
+            # the part cannot commit, and no save is taken either (409, or
+            # 503 when it shares the batch whose commit fails).
+            time.sleep(3 + 5 + 1.5)
+            self.assertEqual(self.remaining(tok)["status"], "open")
+            r = self.save(tok, 2, 1, "b")
+            self.assertIn((r.status, r.json["error"]["code"]),
+                          ((409, "section_closed"), (503, "store_failed")))
+        finally:
+            resource.prlimit(pid, resource.RLIMIT_FSIZE, limit)
+        # Room again: examd retries the submission on its own.
+        end = time.time() + 10
+        while self.remaining(tok)["status"] != "submitted" and \
+                time.time() < end:
+            time.sleep(0.2)
+        self.assertEqual(self.remaining(tok)["status"], "submitted")
+        con = sqlite3.connect(self.examd.db)
+        by = con.execute(
+            "SELECT x.submitted_by FROM attempt_sections x JOIN attempts a"
+            " ON a.id = x.attempt_id WHERE a.candidate_id = ? AND"
+            " x.position = 0", (cid,)).fetchone()[0]
+        seqs = con.execute(
+            "SELECT i.n, i.seq, i.answer IS NOT NULL FROM attempt_items i"
+            " JOIN attempts a ON a.id = i.attempt_id WHERE"
+            " a.candidate_id = ? AND i.position = 0 AND i.n IN (1, 2)"
+            " ORDER BY i.n", (cid,)).fetchall()
+        con.close()
+        self.assertEqual(by, "server")
+        self.assertEqual(seqs, [(1, 1, 1), (2, 0, 0)])
+        self.assertTrue(any("retrying" in l for l in self.examd.lines),
+                        "\n".join(self.examd.lines[-20:]))
 
     def test_paused_part_is_not_credited(self):
         sid, cid, tok, ptok = self.begin()
