@@ -204,7 +204,7 @@ def realistic(fx, codes):
         idle = ex.rss_kib()
         samples = []    # (time, examd CPU s, RSS KiB)
 
-        def sample(pid):
+        def sample(pid=None):
             samples.append((time.time(), ex.cpu_s(), ex.rss_kib()))
         # Sign-ins as fast as examd admits them (at most 1,000 under way);
         # saves measured for SITTING_SECS once every candidate is in.
