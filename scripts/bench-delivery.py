@@ -127,8 +127,9 @@ def hammer(fx, ex, n, cpu=None):
     rc, out, err, rows = benchlib.examc(fx, ex, "hammer", "--path",
                                         "/healthz", "--conns", n,
                                         "--seconds", SECS, sample=c)
-    if cpu is not None and c.figures() is not None:
-        cpu.append(c.figures())
+    f = c.figures()
+    if cpu is not None and f is not None:
+        cpu.append(f)
     return row(rows, "/healthz")
 
 

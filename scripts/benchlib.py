@@ -176,9 +176,7 @@ class Examd:
 
     def cpu_s(self):
         """utime + stime so far, in seconds."""
-        with open("/proc/%d/stat" % self.pid) as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / HZ
+        return stat_cpu_s("/proc/%d/stat" % self.pid)
 
     def counters(self):
         """From /metrics: requests answered, group commits, their seconds
@@ -206,9 +204,7 @@ class Examd:
 
     def loop_cpu_s(self):
         """utime + stime of the event loop (the main thread) so far."""
-        with open("/proc/%d/task/%d/stat" % (self.pid, self.pid)) as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / HZ
+        return stat_cpu_s("/proc/%d/task/%d/stat" % (self.pid, self.pid))
 
     def stop(self):
         if self.proc.poll() is None:
@@ -274,14 +270,20 @@ def machine_jiffies():
     return sum(x), x[3] + x[4]
 
 
-def pid_cpu_s(pid):
-    """utime + stime of a running process, in seconds (0 once it is gone)."""
+def stat_cpu_s(path):
+    """utime + stime, in seconds, from a /proc stat file (0 once the process
+    or thread is gone)."""
     try:
-        with open("/proc/%d/stat" % pid) as f:
+        with open(path) as f:
             fields = f.read().rsplit(")", 1)[1].split()
     except OSError:
         return 0.0
     return (int(fields[11]) + int(fields[12])) / HZ
+
+
+def pid_cpu_s(pid):
+    """utime + stime of a running process, in seconds (0 once it is gone)."""
+    return stat_cpu_s("/proc/%d/stat" % pid)
 
 
 def read_ledger(path):

@@ -4,6 +4,7 @@ the open part (audited), and the deadline is still enforced. A disk that
 fills mid-part: saves are refused with 503 (nothing acknowledged that was
 not stored), examd stays up, and saving resumes when there is room.
 """
+import contextlib
 import json
 import resource
 import sqlite3
@@ -33,7 +34,8 @@ class Restart(ExamdTestCase):
         self.examd.cleanup()
 
     def begin(self, form="imh-20"):
-        """A candidate admitted to a 20-s part, started."""
+        """A candidate admitted to the first part of form (imh-20: 20 s),
+        started."""
         sid = self.w.sitting(form=form)
         cid, code = self.w.candidate(sid)
         tok = login(self.examd, code)
@@ -103,6 +105,18 @@ class Restart(ExamdTestCase):
         con.close()
         self.assertEqual(by, "server")
 
+    @contextlib.contextmanager
+    def disk_full(self):
+        """A full disk for examd alone: a file-size limit of 0 makes every
+        write(2) to its database and WAL fail (EFBIG, as ENOSPC would)."""
+        pid = self.examd.proc.pid
+        limit = resource.prlimit(pid, resource.RLIMIT_FSIZE)
+        resource.prlimit(pid, resource.RLIMIT_FSIZE, (0, limit[1]))
+        try:
+            yield
+        finally:
+            resource.prlimit(pid, resource.RLIMIT_FSIZE, limit)
+
     def save(self, tok, n, seq, choice):
         return self.examd.api("PUT", "/attempt/sections/mc/answers/%d" % n,
                               {"choice": choice, "seq": seq}, token=tok)
@@ -111,12 +125,7 @@ class Restart(ExamdTestCase):
         sid, cid, tok, ptok = self.begin()
         for n, choice in ((1, "a"), (2, "b")):
             self.assertEqual(self.save(tok, n, 1, choice).status, 200)
-        # A full disk for examd alone: a file-size limit of 0 makes every
-        # write(2) to its database and WAL fail (EFBIG, as ENOSPC would).
-        pid = self.examd.proc.pid
-        limit = resource.prlimit(pid, resource.RLIMIT_FSIZE)
-        resource.prlimit(pid, resource.RLIMIT_FSIZE, (0, limit[1]))
-        try:
+        with self.disk_full():
             r = self.save(tok, 3, 1, "c")
             self.assertError(r, 503, "store_failed")
             self.assertIn("nothing was saved", r.json["error"]["message"])
@@ -128,8 +137,6 @@ class Restart(ExamdTestCase):
             self.assertEqual([(i["answer"], i["seq"]) for i in
                               view["items"][:3]],
                              [("a", 1), ("b", 1), (None, 0)])
-        finally:
-            resource.prlimit(pid, resource.RLIMIT_FSIZE, limit)
         # Room again: the refused saves go through when sent again.
         r = self.save(tok, 3, 1, "c")
         self.assertEqual((r.status, r.json["applied"]), (200, True), r)
@@ -147,10 +154,7 @@ class Restart(ExamdTestCase):
     def test_deadline_during_a_full_disk_is_kept_when_there_is_room(self):
         sid, cid, tok, ptok = self.begin(form="imh-3")
         self.assertEqual(self.save(tok, 1, 1, "a").status, 200)
-        pid = self.examd.proc.pid
-        limit = resource.prlimit(pid, resource.RLIMIT_FSIZE)
-        resource.prlimit(pid, resource.RLIMIT_FSIZE, (0, limit[1]))
-        try:
+        with self.disk_full():
             # Past the deadline and its 5 s grace: examd's submission of
             # the part cannot commit, and no save is taken either (409, or
             # 503 when it shares the batch whose commit fails).
@@ -159,8 +163,6 @@ class Restart(ExamdTestCase):
             r = self.save(tok, 2, 1, "b")
             self.assertIn((r.status, r.json["error"]["code"]),
                           ((409, "section_closed"), (503, "store_failed")))
-        finally:
-            resource.prlimit(pid, resource.RLIMIT_FSIZE, limit)
         # Room again: examd retries the submission on its own.
         end = time.time() + 10
         while self.remaining(tok)["status"] != "submitted" and \
