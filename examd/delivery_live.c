@@ -17,6 +17,11 @@
  * "section.restart_credit"), parts already due are submitted with what was
  * saved, and the rest are armed. Without a heartbeat (first start) nothing
  * is credited.
+ *
+ * Store outages (a full disk): from the first batch the store could not
+ * commit until one commits again, no save was acknowledged; that time is
+ * credited the same way ("section.outage_credit") in the batch that ends
+ * the outage, ahead of everything else in it (store_on_recovery).
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -1048,6 +1053,123 @@ dv_heartbeat(evutil_socket_t fd, short what, void *arg)
 		dv_heartbeat_done(STORE_EBUSY, hb);
 }
 
+/* ---- time credits: restarts and store outages ---- */
+
+/*
+ * Credits the time from `from` to `until` that the store or examd was out
+ * to part idx of o, if it ran then (delivery_clock_credit_downtime):
+ * stored, logged on the part's clock, audited as `action` and the
+ * session kept to the new deadline. 1 credited, 0 nothing to credit, -1.
+ */
+static int
+dv_credit_tx(struct store_tx *tx, struct sd_attempt *o, int idx,
+    int64_t from, int64_t until, const char *kind)
+{
+	struct delivery_clock *c = &o->a.sections[idx].clock;
+	struct audit_rec rec;
+	json_t *details;
+	char object[48], action[48], down[40], up[40];
+	int64_t credit;
+	int rc;
+
+	if ((credit = delivery_clock_credit_downtime(c, from, until)) == 0)
+		return 0;
+	auth_time_format(from, down, sizeof down);
+	auth_time_format(until, up, sizeof up);
+	details = json_pack("{s:s,s:I,s:s,s:s}", "section", o->sec[idx].ident,
+	    "credit_ms", (json_int_t)credit, "down_from", down, "down_until",
+	    up);
+	snprintf(object, sizeof object, "attempt:%" PRId64, o->id);
+	snprintf(action, sizeof action, "section.%s", kind);
+	dv_server_rec(&rec);
+	rec.action = action;
+	rec.object = object;
+	rec.details = details;
+	rec.candidate_id = o->candidate_id;
+	rec.association_id = o->association_id;
+	rc = store_section_put(tx, o, idx, NULL) == -1 ||
+	    store_clock_log(tx, o->id, idx, kind, credit, NULL, 0, until) ==
+	    -1 || store_audit_append(tx, &rec) == -1 ||
+	    dv_session_keep_tx(tx, o, until) == -1 ? -1 : 1;
+	json_decref(details);
+	return rc;
+}
+
+/*
+ * The first batch after a store outage begins with this unit: every part
+ * that ran while nothing could be saved gets that time back, before a
+ * deadline pass or a save of the same batch looks at its clock. The
+ * outage runs from the first lost batch to now (a heartbeat every
+ * DV_HEARTBEAT_SECONDS makes a batch, so now is at most that late).
+ */
+static int
+dv_outage_work(struct store_tx *tx, void *arg)
+{
+	struct store_outage *out = arg;
+	struct sd_attempt *o;
+	int64_t *ids;
+	size_t i, n;
+	int idx, rc = STORE_OK;
+
+	out->at = dv_now();
+	if (store_attempts_open_tx(tx, &ids, &n) == -1)
+		return STORE_EFAIL;
+	if ((o = malloc(sizeof *o)) == NULL)
+		fatal("dv_outage_work");
+	for (i = 0; i < n && rc == STORE_OK; i++) {
+		if (store_attempt_get_tx(tx, ids[i], o) != 1)
+			rc = STORE_EFAIL;
+		else if ((idx = delivery_attempt_open_section(&o->a)) >= 0 &&
+		    o->a.state != DELIVERY_ATTEMPT_VOID &&
+		    dv_credit_tx(tx, o, idx, out->at - out->ms, out->at,
+		    "outage_credit") == -1)
+			rc = STORE_EFAIL;
+	}
+	free(o);
+	free(ids);
+	return rc;
+}
+
+/*
+ * The credit is stored: the loop's copies get the same credit (the same
+ * function of the same clocks: done callbacks run in commit order, so the
+ * copies are as stored before this batch), are armed again and told.
+ */
+static void
+dv_outage_done(int rc, void *arg)
+{
+	struct store_outage *out = arg;
+	struct dv *d = dv_of(out->arg);
+	struct delivery_clock *c;
+	struct dv_att *t;
+	size_t i, n = 0;
+	int idx;
+
+	if (d == NULL)
+		return;
+	if (rc != STORE_OK) {
+		if (rc != STORE_ECOMMIT)
+			log_warnx("delivery: the outage credit failed (%d); "
+			    "retrying with the next batch", rc);
+		return;
+	}
+	for (i = 0; i < DV_BUCKETS; i++)
+		for (t = d->buckets[i]; t != NULL; t = t->next) {
+			if (t->id == 0 || t->a.state == DELIVERY_ATTEMPT_VOID ||
+			    (idx = delivery_attempt_open_section(&t->a)) < 0)
+				continue;
+			c = &t->a.sections[idx].clock;
+			if (delivery_clock_credit_downtime(c, out->at - out->ms,
+			    out->at) == 0)
+				continue;
+			n++;
+			dv_arm(d, t);
+			dv_notify(d->srv, t, "time", dv_time_json(t, out->at));
+		}
+	log_info("delivery: nothing could be saved for %" PRId64 " ms; "
+	    "credited to %zu open parts", out->ms, n);
+}
+
 /* ---- start-up ---- */
 
 struct dv_restart {
@@ -1063,10 +1185,7 @@ dv_restart_work(struct store_tx *tx, void *arg)
 	struct dv_restart *r = arg;
 	struct sd_attempt *o;
 	struct audit_rec rec;
-	struct delivery_clock *c;
-	json_t *details;
-	char buf[32], object[48], down[40], up[40];
-	int64_t credit;
+	char buf[32];
 	size_t i;
 	int idx, rc = STORE_OK;
 
@@ -1080,33 +1199,14 @@ dv_restart_work(struct store_tx *tx, void *arg)
 		if ((idx = delivery_attempt_open_section(&o->a)) < 0 ||
 		    o->a.state == DELIVERY_ATTEMPT_VOID)
 			continue;
-		c = &o->a.sections[idx].clock;
-		credit = r->heartbeat > 0 ? delivery_clock_credit_downtime(c,
-		    r->heartbeat, r->now) : 0;
-		if (credit > 0) {
+		switch (r->heartbeat > 0 ? dv_credit_tx(tx, o, idx,
+		    r->heartbeat, r->now, "restart_credit") : 0) {
+		case -1:
+			rc = STORE_EFAIL;
+			continue;
+		case 1:
 			r->credited++;
-			auth_time_format(r->heartbeat, down, sizeof down);
-			auth_time_format(r->now, up, sizeof up);
-			details = json_pack("{s:s,s:I,s:s,s:s}", "section",
-			    o->sec[idx].ident, "credit_ms", (json_int_t)credit,
-			    "down_from", down, "down_until", up);
-			snprintf(object, sizeof object, "attempt:%" PRId64,
-			    o->id);
-			dv_server_rec(&rec);
-			rec.action = "section.restart_credit";
-			rec.object = object;
-			rec.details = details;
-			rec.candidate_id = o->candidate_id;
-			rec.association_id = o->association_id;
-			if (store_section_put(tx, o, idx, NULL) == -1 ||
-			    store_clock_log(tx, o->id, idx, "restart_credit",
-			    credit, NULL, 0, r->now) == -1 ||
-			    store_audit_append(tx, &rec) == -1 ||
-			    dv_session_keep_tx(tx, o, r->now) == -1)
-				rc = STORE_EFAIL;
-			json_decref(details);
-			if (rc != STORE_OK)
-				break;
+			break;
 		}
 		if (delivery_attempt_due(&o->a, r->now, EXAMD_SAVE_GRACE_MS) ==
 		    idx) {
@@ -1257,6 +1357,7 @@ dv_init(struct server *srv, char **errstr)
 	free(r.ids);
 	if (dv_init_windows(d, errstr) == -1)
 		return -1;
+	store_on_recovery(srv->store, dv_outage_work, dv_outage_done, srv);
 	event_add(d->sync_ev, &sync);
 	event_add(d->heartbeat_ev, &hb);
 	dv_timer_reset(d);
@@ -1278,6 +1379,7 @@ dv_fini(struct server *srv)
 
 	if (d == NULL)
 		return;
+	store_on_recovery(srv->store, NULL, NULL, NULL);
 	for (i = 0; i < DV_BUCKETS; i++)
 		for (t = d->buckets[i]; t != NULL; t = next) {
 			next = t->next;

@@ -28,6 +28,7 @@ struct store_unit {
 	int			 rc;
 	char			*err;	/* the unit's store_tx_fail() text */
 	struct store_wait	*wait;	/* store_run() from another thread */
+	int			 own_arg;	/* freed after done */
 	struct store_unit	*next;
 };
 
@@ -59,6 +60,13 @@ struct store {
 	int			 queued;
 	int			 stopping;
 	_Atomic uint64_t	 sessions_gen;
+
+	/* Outages: store_on_recovery()'s unit (under mu); out: writer thread. */
+	store_work_fn		 recover_work;
+	store_done_fn		 recover_done;
+	void			*recover_arg;
+	int			 out;
+	struct timespec		 out_since;
 };
 
 static const char sql_begin[] = "BEGIN IMMEDIATE";
@@ -172,7 +180,7 @@ store_step_simple(struct store_conn *c, const char *sql)
  * SQLite rolled it back after an I/O error or a full disk), every unit gets
  * STORE_ECOMMIT: none of them may be acknowledged.
  */
-static void
+static int
 store_commit_units(struct store *s, struct store_unit *units, int n)
 {
 	struct store_conn *c = s->writer;
@@ -227,6 +235,7 @@ store_commit_units(struct store *s, struct store_unit *units, int n)
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	metrics_store_commit(n, (t1.tv_sec - t0.tv_sec) +
 	    (t1.tv_nsec - t0.tv_nsec) / 1e9, lost);
+	return lost;
 }
 
 static void
@@ -239,6 +248,8 @@ store_batch_done(void *arg)
 		next = u->next;
 		if (u->done != NULL)
 			u->done(u->rc, u->arg);
+		if (u->own_arg)
+			free(u->arg);
 		free(u->err);
 		free(u);
 	}
@@ -266,13 +277,53 @@ store_wake_waiters(struct store_unit **list)
 	*tail = NULL;
 }
 
+void
+store_on_recovery(struct store *s, store_work_fn work, store_done_fn done,
+    void *arg)
+{
+	pthread_mutex_lock(&s->mu);
+	s->recover_work = work;
+	s->recover_done = done;
+	s->recover_arg = arg;
+	pthread_mutex_unlock(&s->mu);
+}
+
+/*
+ * While the store is out, the batch begins with the recovery unit (called
+ * with mu held). Returns it, or NULL when there is none to run.
+ */
+static struct store_unit *
+store_recovery_unit(struct store *s, struct store_unit **batch,
+    const struct timespec *now)
+{
+	struct store_unit *u;
+	struct store_outage *o;
+
+	if (!s->out || s->recover_work == NULL)
+		return NULL;
+	if ((u = calloc(1, sizeof *u)) == NULL ||
+	    (o = calloc(1, sizeof *o)) == NULL)
+		fatal("store_recovery_unit");
+	o->ms = (int64_t)(now->tv_sec - s->out_since.tv_sec) * 1000 +
+	    (now->tv_nsec - s->out_since.tv_nsec) / 1000000;
+	o->arg = s->recover_arg;
+	u->work = s->recover_work;
+	u->done = s->recover_done;
+	u->arg = o;
+	u->own_arg = 1;
+	u->next = *batch;
+	*batch = u;
+	return u;
+}
+
 static void *
 store_writer_main(void *arg)
 {
 	struct store *s = arg;
-	struct store_unit *batch, *last;
+	struct store_unit *batch, *last, *rec;
 	struct store_batch *b;
-	int n;
+	struct timespec now;
+	int n, lost;
 
 	for (;;) {
 		pthread_mutex_lock(&s->mu);
@@ -291,9 +342,22 @@ store_writer_main(void *arg)
 			s->tail = NULL;
 		last->next = NULL;
 		s->queued -= n;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if ((rec = store_recovery_unit(s, &batch, &now)) != NULL)
+			n++;
 		pthread_mutex_unlock(&s->mu);
 
-		store_commit_units(s, batch, n);
+		lost = store_commit_units(s, batch, n);
+		if (lost && !s->out) {
+			s->out = 1;
+			s->out_since = now;
+			log_warnx("store: out: nothing can be committed until "
+			    "a batch commits again");
+		} else if (!lost && (rec == NULL || rec->rc == STORE_OK) &&
+		    s->out) {
+			s->out = 0;
+			log_info("store: back: batches commit again");
+		}
 		store_wake_waiters(&batch);
 		if (batch == NULL)
 			continue;

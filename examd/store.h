@@ -72,6 +72,24 @@ void	store_tx_fail(struct store_tx *, const char *fmt, ...)
 void	 store_tx_sessions_changed(struct store_tx *);
 uint64_t store_sessions_gen(struct store *);
 
+/*
+ * Outages: a batch that cannot be committed (full disk, I/O error) puts
+ * the store out until a batch commits again. Every batch while out begins
+ * with a unit of the work given here, so that what has to follow an outage
+ * (delivery's time credit) is stored before anything else of the batch
+ * that ends it, and with it. Work and done get a struct store_outage made
+ * for that unit, freed by the store after done. The outage ends when that
+ * unit's batch commits and the unit returned STORE_OK. Any thread, any
+ * time; NULL work: none (an outage then ends at the next commit).
+ */
+struct store_outage {
+	int64_t	 ms;	/* since the first lost batch began (monotonic) */
+	int64_t	 at;	/* the work's own: its "now", for done to see */
+	void	*arg;	/* store_on_recovery()'s */
+};
+void	store_on_recovery(struct store *, store_work_fn, store_done_fn,
+	    void *arg);
+
 /* Units waiting for the writer: for metrics and back-pressure. */
 int	store_queued(struct store *);
 

@@ -377,10 +377,9 @@ store_slot_tx(struct store_tx *tx, int64_t cid, int pos, struct sd_slot *o)
 	return 1;
 }
 
-int
-store_attempts_open(struct store *s, int64_t **ids, size_t *n)
+static int
+sd_attempts_open(struct store_conn *conn, int64_t **ids, size_t *n)
 {
-	struct store_conn *conn = store_reader(s);
 	sqlite3_stmt *st;
 	int64_t *v;
 	int rc;
@@ -391,12 +390,29 @@ store_attempts_open(struct store *s, int64_t **ids, size_t *n)
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if ((v = reallocarray(*ids, *n + 1, sizeof *v)) == NULL)
-			fatal("store_attempts_open");
+			fatal("sd_attempts_open");
 		*ids = v;
 		v[(*n)++] = sqlite3_column_int64(st, 0);
 	}
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+store_attempts_open(struct store *s, int64_t **ids, size_t *n)
+{
+	return sd_attempts_open(store_reader(s), ids, n);
+}
+
+int
+store_attempts_open_tx(struct store_tx *tx, int64_t **ids, size_t *n)
+{
+	if (sd_attempts_open(tx->conn, ids, n) == 0)
+		return 0;
+	store_tx_fail(tx, "open parts: %s", sqlite3_errmsg(tx->conn->db));
+	free(*ids);
+	*ids = NULL;
+	return -1;
 }
 
 static void

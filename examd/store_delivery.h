@@ -153,8 +153,9 @@ int	store_attempt_get_tx(struct store_tx *, int64_t candidate_id,
 /* Part pos of the candidate's attempt, in the unit's transaction. */
 int	store_slot_tx(struct store_tx *, int64_t candidate_id, int pos,
 	    struct sd_slot *);
-/* Candidates with a part open now (start-up). *ids malloc'd. */
+/* Candidates with a part open now (start-up, outages). *ids malloc'd. */
 int	store_attempts_open(struct store *, int64_t **ids, size_t *n);
+int	store_attempts_open_tx(struct store_tx *, int64_t **ids, size_t *n);
 
 typedef int (*sd_answer_fn)(const struct sd_answer *, void *arg);
 typedef int (*sd_essay_fn)(const struct sd_essay *, void *arg);

@@ -2,7 +2,8 @@
 every acknowledged save is there, the time examd was down is credited to
 the open part (audited), and the deadline is still enforced. A disk that
 fills mid-part: saves are refused with 503 (nothing acknowledged that was
-not stored), examd stays up, and saving resumes when there is room.
+not stored), examd stays up, saving resumes when there is room, and the
+time nothing could be saved is credited to the open part (audited).
 """
 import contextlib
 import json
@@ -151,20 +152,43 @@ class Restart(ExamdTestCase):
         self.assertEqual([(i["answer"], i["seq"]) for i in view["items"][:3]],
                          [("d", 2), ("b", 1), ("c", 1)])
 
-    def test_deadline_during_a_full_disk_is_kept_when_there_is_room(self):
+    def test_time_while_nothing_can_be_saved_is_credited(self):
         sid, cid, tok, ptok = self.begin(form="imh-3")
         self.assertEqual(self.save(tok, 1, 1, "a").status, 200)
         with self.disk_full():
-            # Past the deadline and its 5 s grace: examd's submission of
-            # the part cannot commit, and no save is taken either (409, or
-            # 503 when it shares the batch whose commit fails).
+            # The save fails: the store is out from this batch on.
+            out = time.time()
+            self.assertError(self.save(tok, 2, 1, "b"), 503, "store_failed")
+            # Past the 3-s part's deadline and its 5 s grace: examd's
+            # submission of it cannot commit, and a save is told to try
+            # again (503), not that the part is closed: the credit that
+            # leads every batch while out has given the time back there.
             time.sleep(3 + 5 + 1.5)
             self.assertEqual(self.remaining(tok)["status"], "open")
-            r = self.save(tok, 2, 1, "b")
-            self.assertIn((r.status, r.json["error"]["code"]),
-                          ((409, "section_closed"), (503, "store_failed")))
-        # Room again: examd retries the submission on its own.
-        end = time.time() + 10
+            self.assertError(self.save(tok, 2, 1, "b"), 503, "store_failed")
+        back = time.time()
+        # Room again: the same save, sent again, is taken, with the time
+        # the part had when the store went out.
+        r = self.save(tok, 2, 1, "b")
+        self.assertEqual((r.status, r.json["applied"]), (200, True), r)
+        self.assertGreater(r.json["remaining_ms"], 0, r)
+        self.assertLessEqual(r.json["remaining_ms"], 3000, r)
+        con = sqlite3.connect(self.examd.db)
+        credits = [json.loads(d) for (d,) in con.execute(
+            "SELECT details FROM audit WHERE action ="
+            " 'section.outage_credit' AND candidate_id = ?", (cid,))]
+        logged = con.execute(
+            "SELECT count(*) FROM attempt_clock_log WHERE kind ="
+            " 'outage_credit'").fetchone()[0]
+        con.close()
+        self.assertEqual(len(credits), 1, credits)
+        self.assertEqual(logged, 1)
+        self.assertGreaterEqual(credits[0]["credit_ms"],
+                                (back - out) * 1000 - 500, credits)
+        self.assertLessEqual(credits[0]["credit_ms"],
+                             (time.time() - out) * 1000 + 500, credits)
+        # The deadline still holds: the server submits at the new one.
+        end = time.time() + 3 + 5 + 10
         while self.remaining(tok)["status"] != "submitted" and \
                 time.time() < end:
             time.sleep(0.2)
@@ -175,15 +199,17 @@ class Restart(ExamdTestCase):
             " ON a.id = x.attempt_id WHERE a.candidate_id = ? AND"
             " x.position = 0", (cid,)).fetchone()[0]
         seqs = con.execute(
-            "SELECT i.n, i.seq, i.answer IS NOT NULL FROM attempt_items i"
+            "SELECT i.n, i.seq, i.answer FROM attempt_items i"
             " JOIN attempts a ON a.id = i.attempt_id WHERE"
             " a.candidate_id = ? AND i.position = 0 AND i.n IN (1, 2)"
             " ORDER BY i.n", (cid,)).fetchall()
         con.close()
         self.assertEqual(by, "server")
-        self.assertEqual(seqs, [(1, 1, 1), (2, 0, 0)])
-        self.assertTrue(any("retrying" in l for l in self.examd.lines),
-                        "\n".join(self.examd.lines[-20:]))
+        self.assertEqual([(n, seq) for n, seq, _ in seqs], [(1, 1), (2, 1)])
+        self.assertTrue(all(answer for _, _, answer in seqs), seqs)
+        for line in ("store: out", "store: back", "credited to 1 open"):
+            self.assertTrue(any(line in l for l in self.examd.lines),
+                            (line, "\n".join(self.examd.lines[-20:])))
 
     def test_paused_part_is_not_credited(self):
         sid, cid, tok, ptok = self.begin()

@@ -1,8 +1,9 @@
 /*
  * The store's promises: migrations are idempotent, every submitted unit
  * gets exactly one answer, a failing unit leaves no trace beside its
- * neighbours, and a batch that cannot be made durable is acknowledged to
- * nobody and leaves nothing behind.
+ * neighbours, a batch that cannot be made durable is acknowledged to
+ * nobody and leaves nothing behind, and the batch that ends an outage
+ * begins with the recovery unit.
  */
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -96,6 +97,7 @@ struct put {
 	int		 fail;
 	int		 rc;
 	int		 answered;
+	int		 order;		/* when its work ran, for ordering tests */
 	int		*pending;
 	struct event_base *base;
 };
@@ -259,19 +261,146 @@ commit_failure_child(struct fixture *f)
 	return bad > 0 ? 1 : 0;
 }
 
+/*
+ * Tests that lower the file-size limit run in a child, so that the limit
+ * and the store they break stay there; the child's exit code says which
+ * check failed.
+ */
 static void
-test_commit_failure_reaches_every_waiter(void **state)
+in_child(struct fixture *f, int (*child)(struct fixture *))
 {
-	struct fixture *f = *state;
 	pid_t pid;
 	int status;
 
 	if ((pid = fork()) == 0)
-		_exit(commit_failure_child(f));
+		_exit(child(f));
 	assert_int_not_equal(pid, -1);
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_true(WIFEXITED(status));
 	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+static void
+test_commit_failure_reaches_every_waiter(void **state)
+{
+	in_child(*state, commit_failure_child);
+}
+
+/*
+ * Outages: the recovery unit leads every batch while the store is out, and
+ * the batch that ends the outage runs it before the units queued with it.
+ */
+static int	order;		/* writer thread; read after the answers */
+
+struct recovery {
+	int	 calls, done_ok, done_failed, at_order;
+	int64_t	 ms;
+};
+
+static int
+recovery_work(struct store_tx *tx, void *arg)
+{
+	struct store_outage *o = arg;
+	struct recovery *r = o->arg;
+
+	r->calls++;
+	r->at_order = ++order;
+	return store_meta_put(tx, "recovered", "yes") == 0 ? STORE_OK :
+	    STORE_EFAIL;
+}
+
+static void
+recovery_done(int rc, void *arg)
+{
+	struct store_outage *o = arg;
+	struct recovery *r = o->arg;
+
+	if (rc == STORE_OK) {
+		r->done_ok++;
+		r->ms = o->ms;
+	} else
+		r->done_failed++;
+}
+
+static int
+ordered_work(struct store_tx *tx, void *arg)
+{
+	struct put *p = arg;
+
+	p->order = ++order;
+	return put_work(tx, arg);
+}
+
+static void
+ordered_done(int rc, void *arg)
+{
+	struct put *p = arg;
+
+	p->rc = rc;
+	if (--*p->pending == 0)
+		event_base_loopbreak(p->base);
+}
+
+static int
+submit_one(struct fixture *f, struct put *p, const char *key)
+{
+	int pending = 1;
+
+	memset(p, 0, sizeof *p);
+	snprintf(p->key, sizeof p->key, "%s", key);
+	p->pending = &pending;
+	p->base = f->base;
+	if (store_submit(f->store, ordered_work, ordered_done, p) == -1)
+		return -1;
+	run_until_answered(f, &pending);
+	return p->rc;
+}
+
+static int
+recovery_child(struct fixture *f)
+{
+	struct recovery r = { 0 };
+	struct put p;
+	struct rlimit rl;
+	char *err = NULL, *v;
+
+	signal(SIGXFSZ, SIG_IGN);
+	store_on_recovery(f->store, recovery_work, recovery_done, &r);
+	if (store_start(f->store, f->async, 0, &err) == -1)
+		return 10;
+	getrlimit(RLIMIT_FSIZE, &rl);
+	rl.rlim_cur = 0;
+	if (setrlimit(RLIMIT_FSIZE, &rl) == -1)
+		return 11;
+	/* The first lost batch puts the store out: no recovery in it. */
+	if (submit_one(f, &p, "a") != STORE_ECOMMIT || r.calls != 0)
+		return 12;
+	/* Out: the next batch begins with the recovery, and is lost too. */
+	if (submit_one(f, &p, "b") != STORE_ECOMMIT || r.calls != 1 ||
+	    r.done_failed != 1 || r.done_ok != 0)
+		return 13;
+	usleep(100 * 1000);
+	rl.rlim_cur = rl.rlim_max;
+	setrlimit(RLIMIT_FSIZE, &rl);
+	/* Room: the recovery runs first, in the batch that commits. */
+	if (submit_one(f, &p, "c") != STORE_OK || r.calls != 2 ||
+	    r.done_ok != 1 || r.at_order >= p.order || r.ms < 100)
+		return 14;
+	/* Back: no more recovery units. */
+	if (submit_one(f, &p, "d") != STORE_OK || r.calls != 2)
+		return 15;
+	if ((v = store_meta_get(f->store, "recovered")) == NULL)
+		return 16;
+	free(v);
+	if ((v = store_meta_get(f->store, "b")) != NULL)
+		return 17;
+	return 0;
+}
+
+static void
+test_recovery_leads_the_batch_that_ends_an_outage(void **state)
+{
+	in_child(*state, recovery_child);
 }
 
 /*
@@ -350,6 +479,9 @@ main(void)
 		    test_store_run_waits_for_the_writer, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_commit_failure_reaches_every_waiter, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_recovery_leads_the_batch_that_ends_an_outage, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_wal_is_checkpointed_beside_the_writer, setup, teardown),
 		cmocka_unit_test_setup_teardown(
