@@ -1107,6 +1107,7 @@ dv_outage_work(struct store_tx *tx, void *arg)
 {
 	struct store_outage *out = arg;
 	struct sd_attempt *o;
+	char buf[32];
 	int64_t *ids;
 	size_t i, n;
 	int idx, rc = STORE_OK;
@@ -1127,6 +1128,10 @@ dv_outage_work(struct store_tx *tx, void *arg)
 	}
 	free(o);
 	free(ids);
+	/* A restart later credits from here, not again from before the outage. */
+	snprintf(buf, sizeof buf, "%" PRId64, out->at);
+	if (rc == STORE_OK && store_meta_put(tx, "heartbeat_ms", buf) != 0)
+		rc = STORE_EFAIL;
 	return rc;
 }
 

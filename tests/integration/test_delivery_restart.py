@@ -138,7 +138,9 @@ class Restart(ExamdTestCase):
             self.assertEqual([(i["answer"], i["seq"]) for i in
                               view["items"][:3]],
                              [("a", 1), ("b", 1), (None, 0)])
+            time.sleep(2)
         # Room again: the refused saves go through when sent again.
+        back = time.time()
         r = self.save(tok, 3, 1, "c")
         self.assertEqual((r.status, r.json["applied"]), (200, True), r)
         self.assertEqual(self.save(tok, 1, 2, "d").status, 200)
@@ -151,6 +153,18 @@ class Restart(ExamdTestCase):
         view = self.examd.api("GET", "/attempt/sections/mc", token=tok).json
         self.assertEqual([(i["answer"], i["seq"]) for i in view["items"][:3]],
                          [("d", 2), ("b", 1), ("c", 1)])
+        # The outage was credited once: the restart's credit runs from the
+        # end of the outage (or a later heartbeat), not from before it.
+        con = sqlite3.connect(self.examd.db)
+        credits = dict(con.execute(
+            "SELECT action, json_extract(details, '$.credit_ms') FROM audit"
+            " WHERE action LIKE 'section.%_credit' AND candidate_id = ?",
+            (cid,)).fetchall())
+        con.close()
+        self.assertGreaterEqual(credits["section.outage_credit"], 2000,
+                                credits)
+        self.assertLessEqual(credits.get("section.restart_credit", 0),
+                             (time.time() - back) * 1000 + 500, credits)
 
     def test_time_while_nothing_can_be_saved_is_credited(self):
         sid, cid, tok, ptok = self.begin(form="imh-3")
