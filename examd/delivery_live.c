@@ -1172,7 +1172,8 @@ dv_outage_done(int rc, void *arg)
 			dv_notify(d->srv, t, "time", dv_time_json(t, out->at));
 		}
 	log_info("delivery: nothing could be saved for %" PRId64 " ms; "
-	    "credited to %zu open parts", out->ms, n);
+	    "credited to %zu open parts, stored and armed in %" PRId64 " ms",
+	    out->ms, n, dv_now() - out->at);
 }
 
 /* ---- start-up ---- */

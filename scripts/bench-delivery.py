@@ -23,6 +23,8 @@ BENCH_SITTING_CANDIDATES (default 10000), BENCH_PHASES (comma-separated
 subset of saturation,sitting,start,deadline; default all).
 """
 import os
+import re
+import resource
 import shutil
 import sqlite3
 import subprocess
@@ -191,6 +193,16 @@ def saturation(fx, ex, codes):
             "%% during /healthz); group commits %.2f ms on average, %.1f "
             "saves each" % (sv["idle"], hz["idle"], sv["commit_ms"],
                             sv["batch"]))
+        # Here examc shares the cores, so the two rates are the busy CPU
+        # over the CPU per request of examd and examc together: the ratio
+        # is their CPU ratio times the busy ratio. Kernel time outside
+        # both processes (softirqs) is in neither, hence "about".
+        cost = (hz["examd"] + hz["examc"]) / (sv["examd"] + sv["examc"])
+        busy = (100 - sv["idle"]) / max(100 - hz["idle"], 1)
+        say("                   on this machine: CPU ratio %.0f %% (examd + "
+            "examc per /healthz over per save) x busy ratio %.0f %% = about "
+            "%.0f %%, measured %.0f %%" % (100 * cost, 100 * busy,
+                                           100 * cost * busy, 100 * ratio))
 
 
 def realistic(fx, codes):
@@ -235,8 +247,41 @@ def realistic(fx, codes):
                   "(target <= 64 KiB)" % per))
         say("examd CPU in the steady state: %.1f s over %.1f s = %.0f %% of "
             "one core" % (cpu, wall, 100 * cpu / wall))
+        outage(ex, inn)
     finally:
         ex.stop()
+
+
+def wait_line(ex, text, start, timeout):
+    """The first of examd's log lines from index start on with text in it."""
+    end = time.time() + timeout
+    while time.time() < end:
+        for line in ex.lines[start:]:
+            if text in line:
+                return line
+        time.sleep(0.05)
+    return None
+
+
+def outage(ex, n):
+    """The sitting's parts are still open: a full disk (a file-size limit
+    of 0 on examd) until its heartbeat fails, then room again. The commit
+    that ends the outage credits it to every open part."""
+    say("a full disk under the open parts (examd's heartbeat fails, then "
+        "room again):")
+    limit = resource.prlimit(ex.pid, resource.RLIMIT_FSIZE)
+    start = len(ex.lines)
+    resource.prlimit(ex.pid, resource.RLIMIT_FSIZE, (0, limit[1]))
+    try:
+        out = wait_line(ex, "store: out", start, 30)
+    finally:
+        resource.prlimit(ex.pid, resource.RLIMIT_FSIZE, limit)
+    line = wait_line(ex, "credited to", start, 60) if out else None
+    m = re.search(r"for (\d+) ms; credited to (\d+) open parts, stored and "
+                  r"armed in (\d+) ms", line or "")
+    say(check(m is not None and int(m.group(2)) == n,
+              "outage of %s ms credited to %s open parts, stored and armed "
+              "in %s ms" % m.groups() if m else "no outage credit logged"))
 
 
 def start_storm(fx, codes):
