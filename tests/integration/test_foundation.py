@@ -1,5 +1,6 @@
 """The daemon's front: TLS, routing, limits, signals and start-up refusals."""
 import os
+import resource
 import shutil
 import signal
 import socket
@@ -376,6 +377,20 @@ class TestExamctl(unittest.TestCase):
         db.close()
         p = examctl("backup", out, db=self.examd.db, check=False)
         self.assertEqual(p.returncode, 1)
+
+    def test_backup_to_a_full_disk_fails_cleanly(self):
+        """A file-size limit stands for a full disk: examctl says so and
+        leaves no partial copy (it used to die of SIGXFSZ)."""
+        examctl("init", db=self.examd.db)
+        out = os.path.join(self.examd.dir, "full.db")
+        p = subprocess.run(
+            [os.path.join(BIN, "examctl"), "--db", self.examd.db, "backup",
+             out], capture_output=True, text=True,
+            preexec_fn=lambda: resource.setrlimit(
+                resource.RLIMIT_FSIZE, (65536, resource.RLIM_INFINITY)))
+        self.assertEqual(p.returncode, 1, p)
+        self.assertIn("backup failed", p.stderr)
+        self.assertFalse(os.path.exists(out))
 
     def test_usage_errors_exit_2(self):
         self.assertEqual(examctl(check=False).returncode, 2)
