@@ -79,8 +79,10 @@ uint64_t store_sessions_gen(struct store *);
  * (delivery's time credit) is stored before anything else of the batch
  * that ends it, and with it. Work and done get a struct store_outage made
  * for that unit, freed by the store after done. The outage ends when that
- * unit's batch commits and the unit returned STORE_OK. Any thread, any
- * time; NULL work: none (an outage then ends at the next commit).
+ * unit's batch commits and the unit returned STORE_OK. While out, each
+ * batch is preceded by a one-row probe commit; when that fails, the batch
+ * is answered STORE_ECOMMIT without running. Any thread, any time; NULL
+ * work: none (no probe; an outage then ends at the next commit).
  */
 struct store_outage {
 	int64_t	 ms;	/* since the first lost batch began (monotonic) */

@@ -175,8 +175,9 @@ class Restart(ExamdTestCase):
             self.assertError(self.save(tok, 2, 1, "b"), 503, "store_failed")
             # Past the 3-s part's deadline and its 5 s grace: examd's
             # submission of it cannot commit, and a save is told to try
-            # again (503), not that the part is closed: the credit that
-            # leads every batch while out has given the time back there.
+            # again (503), not that the part is closed: while the store is
+            # out nothing runs until a commit can succeed, and then the
+            # credit comes first.
             time.sleep(3 + 5 + 1.5)
             self.assertEqual(self.remaining(tok)["status"], "open")
             self.assertError(self.save(tok, 2, 1, "b"), 503, "store_failed")
