@@ -1154,8 +1154,8 @@ dv_outage_done(int rc, void *arg)
 		return;
 	if (rc != STORE_OK) {
 		if (rc != STORE_ECOMMIT)
-			log_warnx("delivery: the outage credit failed (%d); "
-			    "retrying with the next batch", rc);
+			log_warnx("delivery: the outage of %" PRId64 " ms could "
+			    "not be credited (%d)", out->ms, rc);
 		return;
 	}
 	for (i = 0; i < DV_BUCKETS; i++)

@@ -388,8 +388,9 @@ store_writer_main(void *arg)
 			s->out_since = now;
 			log_warnx("store: out: nothing can be committed until "
 			    "a batch commits again");
-		} else if (!lost && (rec == NULL || rec->rc == STORE_OK) &&
-		    s->out) {
+		} else if (!lost && s->out) {
+			/* Saves are acknowledged again: a recovery that failed
+			 * on its own is not run again with every batch. */
 			s->out = 0;
 			log_info("store: back: batches commit again");
 		}

@@ -78,11 +78,12 @@ uint64_t store_sessions_gen(struct store *);
  * with a unit of the work given here, so that what has to follow an outage
  * (delivery's time credit) is stored before anything else of the batch
  * that ends it, and with it. Work and done get a struct store_outage made
- * for that unit, freed by the store after done. The outage ends when that
- * unit's batch commits and the unit returned STORE_OK. While out, each
- * batch is preceded by a one-row probe commit; when that fails, the batch
- * is answered STORE_ECOMMIT without running. Any thread, any time; NULL
- * work: none (no probe; an outage then ends at the next commit).
+ * for that unit, freed by the store after done. While out, each batch is
+ * preceded by a one-row probe commit; when that fails, the batch is
+ * answered STORE_ECOMMIT without running. The outage ends when a batch
+ * commits (a recovery unit that failed on its own is not run again: its
+ * done callback says so). Any thread, any time; NULL work: none (no
+ * probe; an outage then ends at the next commit).
  */
 struct store_outage {
 	int64_t	 ms;	/* since the first lost batch began (monotonic) */
