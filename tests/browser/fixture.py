@@ -42,6 +42,7 @@ CANDIDATES = {
     "void_save": ("full", "IMHS"),
     "warnings": ("short", "IMHS"),
     "retry": ("full", "IMHS"),
+    "outage": ("full", "IMHS"),
 }
 
 
