@@ -229,17 +229,18 @@ int	 delivery_clock_extend(struct delivery_clock *, int64_t ms,
 	    char **errstr);
 
 /*
- * Restart credit: the server was down from the last persisted heartbeat
- * `heartbeat_at` until `now`. A part that was open, running and whose
- * deadline was after the heartbeat gets now - heartbeat_at (now -
- * started_at if it started after the heartbeat) added to paused_total_ms;
- * returns the credit (0 if none: not open, paused (the
- * pause already stopped its clock), deadline already passed before the
- * heartbeat, or now <= heartbeat_at). Afterwards delivery_clock_is_due()
- * says which parts to submit with what was saved.
+ * Downtime credit (a restart, a store outage): nothing could be saved from
+ * `heartbeat_at` until `now`. A part that was open, running and still
+ * taking saves then (its deadline + grace_ms after heartbeat_at) gets now -
+ * heartbeat_at (now - started_at if it started after) added to
+ * paused_total_ms, so it stands as it stood then, the grace left included;
+ * returns the credit (0 if none: not open, paused (the pause already
+ * stopped its clock), deadline + grace passed before heartbeat_at, or now
+ * <= heartbeat_at). Afterwards delivery_clock_is_due() says which parts to
+ * submit with what was saved.
  */
 int64_t	 delivery_clock_credit_downtime(struct delivery_clock *,
-	    int64_t heartbeat_at, int64_t now);
+	    int64_t heartbeat_at, int64_t now, int64_t grace_ms);
 
 /* ---- Item and option order (delivery_shuffle.c) ---- */
 

@@ -1072,7 +1072,8 @@ dv_credit_tx(struct store_tx *tx, struct sd_attempt *o, int idx,
 	int64_t credit;
 	int rc;
 
-	if ((credit = delivery_clock_credit_downtime(c, from, until)) == 0)
+	if ((credit = delivery_clock_credit_downtime(c, from, until,
+	    EXAMD_SAVE_GRACE_MS)) == 0)
 		return 0;
 	auth_time_format(from, down, sizeof down);
 	auth_time_format(until, up, sizeof up);
@@ -1128,7 +1129,7 @@ dv_outage_work(struct store_tx *tx, void *arg)
 	}
 	free(o);
 	free(ids);
-	/* A restart later credits from here, not again from before the outage. */
+	/* A restart credits from here, not again from before the outage. */
 	snprintf(buf, sizeof buf, "%" PRId64, out->at);
 	if (rc == STORE_OK && store_meta_put(tx, "heartbeat_ms", buf) != 0)
 		rc = STORE_EFAIL;
@@ -1154,8 +1155,8 @@ dv_outage_done(int rc, void *arg)
 		return;
 	if (rc != STORE_OK) {
 		if (rc != STORE_ECOMMIT)
-			log_warnx("delivery: the outage of %" PRId64 " ms could "
-			    "not be credited (%d)", out->ms, rc);
+			log_warnx("delivery: the outage of %" PRId64 " ms "
+			    "could not be credited (%d)", out->ms, rc);
 		return;
 	}
 	for (i = 0; i < DV_BUCKETS; i++)
@@ -1165,7 +1166,7 @@ dv_outage_done(int rc, void *arg)
 				continue;
 			c = &t->a.sections[idx].clock;
 			if (delivery_clock_credit_downtime(c, out->at - out->ms,
-			    out->at) == 0)
+			    out->at, EXAMD_SAVE_GRACE_MS) == 0)
 				continue;
 			n++;
 			dv_arm(d, t);

@@ -139,13 +139,15 @@ delivery_clock_extend(struct delivery_clock *c, int64_t ms, char **errstr)
 
 int64_t
 delivery_clock_credit_downtime(struct delivery_clock *c, int64_t heartbeat_at,
-    int64_t now)
+    int64_t now, int64_t grace_ms)
 {
 	int64_t credit;
 
+	/* A save sent just before the deadline may still have been on its
+	 * way: the grace counts as time the part took saves. */
 	if (c->started_at == 0 || c->submitted_at != 0 ||
 	    c->paused_since != 0 || now <= heartbeat_at ||
-	    delivery_clock_deadline(c) <= heartbeat_at)
+	    delivery_clock_deadline(c) + grace_ms <= heartbeat_at)
 		return 0;
 	/* A part started after the last heartbeat lost only the time since
 	 * its start. */

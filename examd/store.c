@@ -61,7 +61,7 @@ struct store {
 	int			 stopping;
 	_Atomic uint64_t	 sessions_gen;
 
-	/* Outages: store_on_recovery()'s unit (under mu); out: writer thread. */
+	/* Outages: store_on_recovery()'s unit (under mu); out: writer. */
 	store_work_fn		 recover_work;
 	store_done_fn		 recover_done;
 	void			*recover_arg;

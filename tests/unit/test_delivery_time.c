@@ -283,7 +283,8 @@ test_downtime_credit_running_part(void **state)
 	int64_t left_at_hb = delivery_clock_remaining(&c, hb);
 
 	(void)state;
-	assert_true(delivery_clock_credit_downtime(&c, hb, now) == 30 * MIN);
+	assert_true(delivery_clock_credit_downtime(&c, hb, now, GRACE) ==
+	    30 * MIN);
 	assert_true(c.paused_total_ms == 30 * MIN);
 	assert_true(delivery_clock_remaining(&c, now) == left_at_hb);
 	assert_true(delivery_clock_deadline(&c) == T0 + 120 * MIN);
@@ -299,7 +300,8 @@ test_downtime_credit_deadline_during_outage(void **state)
 	int64_t hb = T0 + 89 * MIN, now = T0 + 200 * MIN;
 
 	(void)state;
-	assert_true(delivery_clock_credit_downtime(&c, hb, now) == 111 * MIN);
+	assert_true(delivery_clock_credit_downtime(&c, hb, now, GRACE) ==
+	    111 * MIN);
 	assert_true(delivery_clock_remaining(&c, now) == MIN);
 	assert_false(delivery_clock_is_due(&c, now, GRACE));
 }
@@ -314,24 +316,25 @@ test_downtime_no_credit(void **state)
 	/* the deadline had passed before the last heartbeat: the server died
 	 * before submitting it; it is due now, with what was saved */
 	c = clock_started(10 * MIN, 1000, 0, T0);
-	assert_true(delivery_clock_credit_downtime(&c, hb, now) == 0);
+	assert_true(delivery_clock_credit_downtime(&c, hb, now, GRACE) == 0);
 	assert_true(c.paused_total_ms == 0);
 	assert_true(delivery_clock_is_due(&c, now, GRACE));
 	/* paused: the pause already stopped its clock */
 	c = clock_started(90 * MIN, 1000, 0, T0);
 	c.paused_since = T0 + 10 * MIN;
-	assert_true(delivery_clock_credit_downtime(&c, hb, now) == 0);
+	assert_true(delivery_clock_credit_downtime(&c, hb, now, GRACE) == 0);
 	assert_true(delivery_clock_remaining(&c, now) == 80 * MIN);
 	/* not started, submitted */
 	c = clock_new(90 * MIN, 1000, 0);
-	assert_true(delivery_clock_credit_downtime(&c, hb, now) == 0);
+	assert_true(delivery_clock_credit_downtime(&c, hb, now, GRACE) == 0);
 	c = clock_started(90 * MIN, 1000, 0, T0);
 	c.submitted_at = T0 + MIN;
-	assert_true(delivery_clock_credit_downtime(&c, hb, now) == 0);
+	assert_true(delivery_clock_credit_downtime(&c, hb, now, GRACE) == 0);
 	/* no time passed (or the wall clock stepped back) */
 	c = clock_started(90 * MIN, 1000, 0, T0);
-	assert_true(delivery_clock_credit_downtime(&c, hb, hb) == 0);
-	assert_true(delivery_clock_credit_downtime(&c, hb, hb - MIN) == 0);
+	assert_true(delivery_clock_credit_downtime(&c, hb, hb, GRACE) == 0);
+	assert_true(delivery_clock_credit_downtime(&c, hb, hb - MIN, GRACE) ==
+	    0);
 	assert_true(c.paused_total_ms == 0);
 }
 
@@ -343,9 +346,36 @@ test_downtime_part_started_after_heartbeat(void **state)
 	struct delivery_clock c = clock_started(90 * MIN, 1000, 0, T0 + SEC / 2);
 
 	(void)state;
-	assert_true(delivery_clock_credit_downtime(&c, T0, T0 + 10 * SEC) ==
-	    10 * SEC - SEC / 2);
+	assert_true(delivery_clock_credit_downtime(&c, T0, T0 + 10 * SEC,
+	    GRACE) == 10 * SEC - SEC / 2);
 	assert_true(delivery_clock_remaining(&c, T0 + 10 * SEC) == 90 * MIN);
+}
+
+/*
+ * The outage began inside the grace (2 s after the deadline): a save sent
+ * just before the deadline may have met it, so the part is credited and
+ * stands as it stood then: past its deadline, taking saves for the 3 s of
+ * grace left, then due.
+ */
+static void
+test_downtime_in_the_grace_is_credited(void **state)
+{
+	struct delivery_clock c = clock_started(10 * MIN, 1000, 0, T0);
+	int64_t hb = T0 + 10 * MIN + 2 * SEC, now = hb + 30 * SEC;
+
+	(void)state;
+	assert_true(GRACE == 5 * SEC);
+	assert_true(delivery_clock_credit_downtime(&c, hb, now, GRACE) ==
+	    30 * SEC);
+	assert_true(delivery_clock_remaining(&c, now) == 0);
+	assert_true(delivery_clock_may_save(&c, now + 3 * SEC - 1, GRACE) ==
+	    DELIVERY_SAVE_OK);
+	assert_false(delivery_clock_is_due(&c, now + 3 * SEC, GRACE));
+	assert_true(delivery_clock_is_due(&c, now + 3 * SEC + 1, GRACE));
+	/* from the end of the grace on, nothing */
+	c = clock_started(10 * MIN, 1000, 0, T0);
+	assert_true(delivery_clock_credit_downtime(&c, T0 + 10 * MIN + GRACE,
+	    now, GRACE) == 0);
 }
 
 int
@@ -365,6 +395,7 @@ main(void)
 		cmocka_unit_test(test_downtime_credit_deadline_during_outage),
 		cmocka_unit_test(test_downtime_no_credit),
 		cmocka_unit_test(test_downtime_part_started_after_heartbeat),
+		cmocka_unit_test(test_downtime_in_the_grace_is_credited),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
