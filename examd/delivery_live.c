@@ -1058,8 +1058,9 @@ dv_heartbeat(evutil_socket_t fd, short what, void *arg)
 /*
  * Credits the time from `from` to `until` that the store or examd was out
  * to part idx of o, if it ran then (delivery_clock_credit_downtime):
- * stored, logged on the part's clock, audited as `action` and the
- * session kept to the new deadline. 1 credited, 0 nothing to credit, -1.
+ * stored, logged on the part's clock as `kind`, audited as
+ * "section.<kind>" and the session kept to the new deadline. 1 credited,
+ * 0 nothing to credit, -1 failed.
  */
 static int
 dv_credit_tx(struct store_tx *tx, struct sd_attempt *o, int idx,
