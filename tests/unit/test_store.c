@@ -295,6 +295,7 @@ static int	order;		/* writer thread; read after the answers */
 
 struct recovery {
 	int	 calls, done_ok, done_failed, at_order;
+	int	 fail;		/* the work fails on its own */
 	int64_t	 ms;
 };
 
@@ -306,6 +307,8 @@ recovery_work(struct store_tx *tx, void *arg)
 
 	r->calls++;
 	r->at_order = ++order;
+	if (r->fail)
+		return STORE_EFAIL;
 	return store_meta_put(tx, "recovered", "yes") == 0 ? STORE_OK :
 	    STORE_EFAIL;
 }
@@ -332,16 +335,6 @@ ordered_work(struct store_tx *tx, void *arg)
 	return put_work(tx, arg);
 }
 
-static void
-ordered_done(int rc, void *arg)
-{
-	struct put *p = arg;
-
-	p->rc = rc;
-	if (--*p->pending == 0)
-		event_base_loopbreak(p->base);
-}
-
 static int
 submit_one(struct fixture *f, struct put *p, const char *key)
 {
@@ -351,10 +344,34 @@ submit_one(struct fixture *f, struct put *p, const char *key)
 	snprintf(p->key, sizeof p->key, "%s", key);
 	p->pending = &pending;
 	p->base = f->base;
-	if (store_submit(f->store, ordered_work, ordered_done, p) == -1)
+	if (store_submit(f->store, ordered_work, put_done, p) == -1)
 		return -1;
 	run_until_answered(f, &pending);
 	return p->rc;
+}
+
+/* The file-size limit: on 0, a full disk; on 1, room again. */
+static int
+room(int on)
+{
+	struct rlimit rl;
+
+	getrlimit(RLIMIT_FSIZE, &rl);
+	rl.rlim_cur = on ? rl.rlim_max : 0;
+	return setrlimit(RLIMIT_FSIZE, &rl);
+}
+
+/* Starts the writer with r as its recovery, on a full disk (no room). */
+static int
+start_full(struct fixture *f, struct recovery *r)
+{
+	char *err = NULL;
+
+	signal(SIGXFSZ, SIG_IGN);
+	store_on_recovery(f->store, recovery_work, recovery_done, r);
+	if (store_start(f->store, f->async, 0, &err) == -1)
+		return 10;
+	return room(0) == -1 ? 11 : 0;
 }
 
 static int
@@ -362,17 +379,11 @@ recovery_child(struct fixture *f)
 {
 	struct recovery r = { 0 };
 	struct put p;
-	struct rlimit rl;
-	char *err = NULL, *v;
+	char *v;
+	int rc;
 
-	signal(SIGXFSZ, SIG_IGN);
-	store_on_recovery(f->store, recovery_work, recovery_done, &r);
-	if (store_start(f->store, f->async, 0, &err) == -1)
-		return 10;
-	getrlimit(RLIMIT_FSIZE, &rl);
-	rl.rlim_cur = 0;
-	if (setrlimit(RLIMIT_FSIZE, &rl) == -1)
-		return 11;
+	if ((rc = start_full(f, &r)) != 0)
+		return rc;
 	/* The first lost batch puts the store out: no recovery in it. */
 	if (submit_one(f, &p, "a") != STORE_ECOMMIT || r.calls != 0)
 		return 12;
@@ -382,8 +393,7 @@ recovery_child(struct fixture *f)
 	    p.order != 0 || r.done_failed != 1 || r.done_ok != 0)
 		return 13;
 	usleep(100 * 1000);
-	rl.rlim_cur = rl.rlim_max;
-	setrlimit(RLIMIT_FSIZE, &rl);
+	room(1);
 	/* Room: the recovery runs first, in the batch that commits. */
 	if (submit_one(f, &p, "c") != STORE_OK || r.calls != 1 ||
 	    r.done_ok != 1 || r.at_order >= p.order || r.ms < 100)
@@ -403,6 +413,40 @@ static void
 test_recovery_leads_the_batch_that_ends_an_outage(void **state)
 {
 	in_child(*state, recovery_child);
+}
+
+/*
+ * A recovery unit that fails on its own does not keep the store out: the
+ * batch with it commits, and the next batch runs without it.
+ */
+static int
+failed_recovery_child(struct fixture *f)
+{
+	struct recovery r = { .fail = 1 };
+	struct put p;
+	char *v;
+	int rc;
+
+	if ((rc = start_full(f, &r)) != 0)
+		return rc;
+	if (submit_one(f, &p, "a") != STORE_ECOMMIT)
+		return 12;
+	room(1);
+	if (submit_one(f, &p, "b") != STORE_OK || r.calls != 1 ||
+	    r.done_failed != 1 || r.done_ok != 0)
+		return 13;
+	if (submit_one(f, &p, "c") != STORE_OK || r.calls != 1)
+		return 14;
+	if ((v = store_meta_get(f->store, "b")) == NULL)
+		return 15;
+	free(v);
+	return 0;
+}
+
+static void
+test_failed_recovery_does_not_keep_the_store_out(void **state)
+{
+	in_child(*state, failed_recovery_child);
 }
 
 /*
@@ -483,6 +527,9 @@ main(void)
 		    test_commit_failure_reaches_every_waiter, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_recovery_leads_the_batch_that_ends_an_outage, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_failed_recovery_does_not_keep_the_store_out, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_wal_is_checkpointed_beside_the_writer, setup, teardown),
