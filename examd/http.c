@@ -73,15 +73,19 @@ http_route_find(const char *method, const char *path, int *method_mismatch)
 	const struct module *m;
 	const struct route *r;
 
+	/* The method first: it is cheap, and most routes have another. */
 	*method_mismatch = 0;
 	for (m = server_modules; m->name != NULL; m++)
-		for (r = m->routes; r != NULL && r->pattern != NULL; r++) {
-			if (!http_match(r->pattern, path))
-				continue;
-			if (strcmp(r->method, method) == 0)
+		for (r = m->routes; r != NULL && r->pattern != NULL; r++)
+			if (strcmp(r->method, method) == 0 &&
+			    http_match(r->pattern, path))
 				return r;
-			*method_mismatch = 1;
-		}
+	for (m = server_modules; m->name != NULL; m++)
+		for (r = m->routes; r != NULL && r->pattern != NULL; r++)
+			if (http_match(r->pattern, path)) {
+				*method_mismatch = 1;
+				return NULL;
+			}
 	return NULL;
 }
 
