@@ -76,6 +76,29 @@ test_route_find_tells_405_from_404(void **state)
 	assert_int_equal(mismatch, 0);
 }
 
+/* One path, several methods: each gets its own route, whatever the order. */
+static void
+test_route_find_picks_the_method(void **state)
+{
+	const struct route *get, *put;
+	int mismatch;
+
+	(void)state;
+	get = http_route_find("GET", "/api/v1/sittings/7", &mismatch);
+	put = http_route_find("PUT", "/api/v1/sittings/7", &mismatch);
+	assert_non_null(get);
+	assert_non_null(put);
+	assert_string_equal(get->method, "GET");
+	assert_string_equal(put->method, "PUT");
+	assert_string_equal(get->pattern, put->pattern);
+	assert_null(http_route_find("DELETE", "/api/v1/sittings/7",
+	    &mismatch));
+	assert_int_equal(mismatch, 1);
+	/* A method that matches nowhere says nothing of the path. */
+	assert_null(http_route_find("PUT", "/api/v1/nothing/7", &mismatch));
+	assert_int_equal(mismatch, 0);
+}
+
 int
 main(void)
 {
@@ -84,6 +107,7 @@ main(void)
 		cmocka_unit_test(test_params_are_split_out),
 		cmocka_unit_test(test_ids_must_be_positive_integers),
 		cmocka_unit_test(test_route_find_tells_405_from_404),
+		cmocka_unit_test(test_route_find_picks_the_method),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
