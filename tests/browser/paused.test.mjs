@@ -43,6 +43,12 @@ async function holdSave(page, n) {
 		if (new URL(res.url()).pathname === path)
 			x.replies.push([res.status(), await res.json()]);
 	});
+	// The page may show a reply before this listener has read its body.
+	x.answered = async (k) => {
+		for (let i = 0; i < 100 && x.replies.length < k; i++)
+			await new Promise((r) => setTimeout(r, 50));
+		assert.ok(x.replies.length >= k, 'examd answered ' + k + ' times');
+	};
 	return x;
 }
 
@@ -76,6 +82,7 @@ test('a save refused because the proctor paused is kept, and saved on resume', a
 	await page.locator('#save-status[data-state="paused"]').waitFor();
 	assert.equal(await page.locator('#save-status').textContent(),
 	    'Paused — saved on resume');
+	await held.answered(1);
 	assert.deepEqual(held.replies.map((r) => [r[0], r[1].error.code]),
 	    [[409, 'paused']], 'examd refused the save');
 	// The answer is kept on the page, though not yet on the server.
@@ -103,6 +110,7 @@ test('a save refused because the proctor paused is kept, and saved on resume', a
 	    .waitFor({ timeout: 10000 });
 	assert.equal(held.sent.length, 2);
 	assert.equal(held.sent[1].seq, held.sent[0].seq, 'the same save again');
+	await held.answered(2);
 	assert.equal(held.replies[1][0], 200);
 	assert.equal(held.replies[1][1].applied, true);
 	const view = await storedPart(page);
