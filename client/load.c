@@ -879,12 +879,23 @@ cand_first_question(struct cand *cd, double t)
 	load_all_in(l);
 }
 
+/* A save answered: into the ledger if acknowledged, then the next one. */
+static void
+cand_save_answered(struct cand *cd, int acked)
+{
+	if (acked)
+		ledger_add(cd);
+	if (!cd->l->stopping)
+		cand_next_save(cd, 0);
+}
+
 static void
 cand_reply(struct cand *cd, int status, json_t *root, double t)
 {
 	struct load *l = cd->l;
 	const char *tok;
 	json_t *v;
+	int acked = 0;
 
 	switch (cd->kind) {
 	case K_CONNECT:
@@ -942,9 +953,8 @@ cand_reply(struct cand *cd, int status, json_t *root, double t)
 			if (json_integer_value(v) > cd->seq)
 				cd->seq = json_integer_value(v);
 		} else
-			ledger_add(cd);
-		if (!l->stopping)
-			cand_next_save(cd, 0);
+			acked = 1;
+		cand_save_answered(cd, acked);
 		return;
 	case K_SUBMIT:
 		cd->secs[cd->sec].status = 's';
@@ -974,9 +984,7 @@ cand_acked(struct cand *cd, const char *body, size_t len)
 	if (n <= 0 || (size_t)n >= sizeof want || len < (size_t)n ||
 	    memcmp(body, want, n) != 0)
 		return 0;
-	ledger_add(cd);
-	if (!cd->l->stopping)
-		cand_next_save(cd, 0);
+	cand_save_answered(cd, 1);
 	return 1;
 }
 
