@@ -161,7 +161,7 @@ auth_authenticate(struct req *req, const char *tok)
 	struct auth_touch *t;
 	unsigned char md[AUTH_DIGEST];
 	char actor[48];
-	int64_t now = auth_now_ms(), every;
+	int64_t now = auth_now_ms(), every, out;
 
 	if (strlen(tok) != AUTH_TOKEN_CHARS - 1) {
 		http_authenticated(req, 401);
@@ -175,6 +175,16 @@ auth_authenticate(struct req *req, const char *tok)
 		return;
 	default:
 		http_error(req, 503, "store_unavailable", "try again");
+		return;
+	}
+	out = store_out_since(req->srv->store);
+	if (out != 0 && ss.role == ROLE_CANDIDATE && !ss.revoked &&
+	    now >= ss.expires_at && ss.expires_at > out) {
+		/* It ran out while nothing could be stored: the outage's
+		 * credit may give it back (delivery_live.c) once a commit
+		 * succeeds, so the page tries again rather than signs out. */
+		http_error(req, 503, "store_failed", "nothing can be saved "
+		    "just now; try again");
 		return;
 	}
 	if (ss.revoked || now >= ss.expires_at || ss.role == 0 ||

@@ -242,6 +242,16 @@ int	 delivery_clock_extend(struct delivery_clock *, int64_t ms,
 int64_t	 delivery_clock_credit_downtime(struct delivery_clock *,
 	    int64_t heartbeat_at, int64_t now, int64_t grace_ms);
 
+/*
+ * The same credit for a sitting's window: one that closed while nothing
+ * could be saved, in (from, until], gets the part of it lost then
+ * (closes_at - max(opens_at, from)) back from `until`, so nobody loses a
+ * chance to sign in or start a part to the outage. Returns the new
+ * closes_at, or 0 when the window did not close in (from, until].
+ */
+int64_t	 delivery_window_credit(int64_t opens_at, int64_t closes_at,
+	    int64_t from, int64_t until);
+
 /* ---- Item and option order (delivery_shuffle.c) ---- */
 
 /*

@@ -22,6 +22,11 @@
  * commit until one commits again, no save was acknowledged; that time is
  * credited the same way ("section.outage_credit") in the batch that ends
  * the outage, ahead of everything else in it (store_on_recovery).
+ *
+ * Both give a sitting's window that closed in the downtime what it lost
+ * of itself (delivery_window_credit, "sitting.restart_credit" and
+ * "sitting.outage_credit"), before anything looks at the window: nobody
+ * could sign in or start a part then.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -1098,6 +1103,79 @@ dv_credit_tx(struct store_tx *tx, struct sd_attempt *o, int idx,
 }
 
 /*
+ * Moves every window that closed in (from, until] by its credit, audited
+ * "sitting.<kind>"; the candidates' sessions that were to end with it
+ * last as long as it. *v: the windows moved, with their new closes_at.
+ */
+static int
+dv_windows_credit_tx(struct store_tx *tx, int64_t from, int64_t until,
+    const char *kind, struct sd_window **v, size_t *n)
+{
+	struct sd_window *w;
+	struct audit_rec rec;
+	json_t *details;
+	char object[48], action[48], was[40], now[40], down[40], up[40];
+	int64_t closes_at;
+	size_t i;
+	int rc;
+
+	if (store_sittings_closing_tx(tx, from, until, v, n) == -1)
+		return -1;
+	auth_time_format(from, down, sizeof down);
+	auth_time_format(until, up, sizeof up);
+	snprintf(action, sizeof action, "sitting.%s", kind);
+	for (i = 0; i < *n; i++) {
+		w = &(*v)[i];
+		closes_at = delivery_window_credit(w->opens_at, w->closes_at,
+		    from, until);
+		auth_time_format(w->closes_at, was, sizeof was);
+		auth_time_format(closes_at, now, sizeof now);
+		details = json_pack("{s:I,s:s,s:s,s:s,s:s}", "credit_ms",
+		    (json_int_t)(closes_at - w->closes_at), "closes_at_was", was,
+		    "closes_at", now, "down_from", down, "down_until", up);
+		snprintf(object, sizeof object, "sitting:%" PRId64, w->id);
+		dv_server_rec(&rec);
+		rec.action = action;
+		rec.object = object;
+		rec.details = details;
+		rec.association_id = w->association_id;
+		rc = store_sitting_window_move(tx, w->id, w->closes_at,
+		    closes_at) == -1 || store_audit_append(tx, &rec) != 0;
+		json_decref(details);
+		if (rc)
+			return -1;
+		w->closes_at = closes_at;
+	}
+	return 0;
+}
+
+/* Windows an outage moved (the outage unit's, for its done callback). */
+struct dv_moved {
+	struct sd_window	*v;
+	size_t			 n;
+};
+
+/* The loop's copies of the windows moved: armed anew, and the candidates'. */
+static void
+dv_windows_moved(struct dv *d, const struct dv_moved *m)
+{
+	struct dv_att *t;
+	size_t i, b;
+
+	for (i = 0; i < m->n; i++) {
+		for (b = 0; b < DV_BUCKETS; b++)
+			for (t = d->buckets[b]; t != NULL; t = t->next)
+				if (t->sitting_id == m->v[i].id)
+					t->closes_at = m->v[i].closes_at;
+		dv_sit_arm(d, m->v[i].id, m->v[i].closes_at);
+	}
+	if (m->n > 0)
+		log_info("delivery: %zu sitting windows that closed while "
+		    "nothing could be saved are open again for what they "
+		    "lost", m->n);
+}
+
+/*
  * The first batch after a store outage begins with this unit: every part
  * that ran while nothing could be saved gets that time back, before a
  * deadline pass or a save of the same batch looks at its clock. The
@@ -1108,6 +1186,7 @@ static int
 dv_outage_work(struct store_tx *tx, void *arg)
 {
 	struct store_outage *out = arg;
+	struct dv_moved *m;
 	struct sd_attempt *o;
 	char buf[32];
 	int64_t *ids;
@@ -1115,7 +1194,12 @@ dv_outage_work(struct store_tx *tx, void *arg)
 	int idx, rc = STORE_OK;
 
 	out->at = dv_now();
-	if (store_attempts_open_tx(tx, &ids, &n) == -1)
+	if ((m = calloc(1, sizeof *m)) == NULL)
+		fatal("dv_outage_work");
+	out->mine = m;
+	if (dv_windows_credit_tx(tx, out->at - out->ms, out->at,
+	    "outage_credit", &m->v, &m->n) == -1 ||
+	    store_attempts_open_tx(tx, &ids, &n) == -1)
 		return STORE_EFAIL;
 	if ((o = malloc(sizeof *o)) == NULL)
 		fatal("dv_outage_work");
@@ -1147,11 +1231,17 @@ dv_outage_done(int rc, void *arg)
 {
 	struct store_outage *out = arg;
 	struct dv *d = dv_of(out->arg);
+	struct dv_moved *m = out->mine;
 	struct delivery_clock *c;
 	struct dv_att *t;
 	size_t i, n = 0;
 	int idx;
 
+	if (m != NULL && d != NULL && rc == STORE_OK)
+		dv_windows_moved(d, m);
+	if (m != NULL)
+		free(m->v);
+	free(m);
 	if (d == NULL)
 		return;
 	if (rc != STORE_OK) {
@@ -1184,19 +1274,24 @@ struct dv_restart {
 	int64_t		*ids;
 	size_t		 n;
 	int64_t		 heartbeat, now;
-	size_t		 credited, submitted;
+	size_t		 credited, submitted, windows;
 };
 
 static int
 dv_restart_work(struct store_tx *tx, void *arg)
 {
 	struct dv_restart *r = arg;
+	struct sd_window *w = NULL;
 	struct sd_attempt *o;
 	struct audit_rec rec;
 	char buf[32];
 	size_t i;
 	int idx, rc = STORE_OK;
 
+	if (r->heartbeat > 0 && dv_windows_credit_tx(tx, r->heartbeat, r->now,
+	    "restart_credit", &w, &r->windows) == -1)
+		return STORE_EFAIL;
+	free(w);
 	if ((o = malloc(sizeof *o)) == NULL)
 		fatal("dv_restart_work");
 	for (i = 0; i < r->n && rc == STORE_OK; i++) {
@@ -1260,9 +1355,10 @@ dv_unclosed_add(int64_t sid, int64_t closes_at, void *arg)
 }
 
 /*
- * Start-up, after the open parts: windows that closed while examd was
- * down are closed now, before it accepts connections; the others are
- * armed.
+ * Start-up, after the open parts and the restart's window credit: windows
+ * still due (examd was up when they closed, but died before closing them;
+ * no heartbeat) are closed now, before it accepts connections; the others
+ * are armed.
  */
 static int
 dv_init_windows(struct dv *d, char **errstr)
@@ -1360,6 +1456,10 @@ dv_init(struct server *srv, char **errstr)
 		    "%" PRId64 " ms of downtime, %zu submitted at their "
 		    "deadline", r.n, r.credited, r.heartbeat > 0 ?
 		    r.now - r.heartbeat : 0, r.submitted);
+	if (r.windows > 0)
+		log_info("delivery: %zu sitting windows that closed while "
+		    "examd was down are open again for what they lost",
+		    r.windows);
 	for (i = 0; i < r.n; i++)
 		(void)dv_get(srv, r.ids[i]);
 	free(r.ids);

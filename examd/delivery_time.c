@@ -156,3 +156,12 @@ delivery_clock_credit_downtime(struct delivery_clock *c, int64_t heartbeat_at,
 	c->paused_total_ms += credit;
 	return credit;
 }
+
+int64_t
+delivery_window_credit(int64_t opens_at, int64_t closes_at, int64_t from,
+    int64_t until)
+{
+	if (closes_at <= from || closes_at > until)
+		return 0;
+	return until + closes_at - (opens_at > from ? opens_at : from);
+}

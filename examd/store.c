@@ -67,6 +67,7 @@ struct store {
 	void			*recover_arg;
 	int			 out;
 	struct timespec		 out_since;
+	_Atomic int64_t		 out_wall_ms;	/* store_out_since() */
 };
 
 static const char sql_begin[] = "BEGIN IMMEDIATE";
@@ -352,7 +353,7 @@ store_writer_main(void *arg)
 	struct store *s = arg;
 	struct store_unit *batch, *last, *rec, *u;
 	struct store_batch *b;
-	struct timespec now;
+	struct timespec now, wall;
 	int n, lost;
 
 	for (;;) {
@@ -373,6 +374,7 @@ store_writer_main(void *arg)
 		last->next = NULL;
 		s->queued -= n;
 		clock_gettime(CLOCK_MONOTONIC, &now);
+		clock_gettime(CLOCK_REALTIME, &wall);
 		if ((rec = store_recovery_unit(s, &batch, &now)) != NULL)
 			n++;
 		pthread_mutex_unlock(&s->mu);
@@ -386,12 +388,15 @@ store_writer_main(void *arg)
 		if (lost && !s->out) {
 			s->out = 1;
 			s->out_since = now;
+			atomic_store(&s->out_wall_ms, (int64_t)wall.tv_sec *
+			    1000 + wall.tv_nsec / 1000000);
 			log_warnx("store: out: nothing can be committed until "
 			    "a batch commits again");
 		} else if (!lost && s->out) {
 			/* Saves are acknowledged again: a recovery that failed
 			 * on its own is not run again with every batch. */
 			s->out = 0;
+			atomic_store(&s->out_wall_ms, 0);
 			log_info("store: back: batches commit again");
 		}
 		store_wake_waiters(&batch);
@@ -529,6 +534,12 @@ uint64_t
 store_sessions_gen(struct store *s)
 {
 	return atomic_load(&s->sessions_gen);
+}
+
+int64_t
+store_out_since(struct store *s)
+{
+	return atomic_load(&s->out_wall_ms);
 }
 
 int

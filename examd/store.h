@@ -88,10 +88,14 @@ uint64_t store_sessions_gen(struct store *);
 struct store_outage {
 	int64_t	 ms;	/* since the first lost batch began (monotonic) */
 	int64_t	 at;	/* the work's own: its "now", for done to see */
+	void	*mine;	/* the work's own, for done to see; done frees it */
 	void	*arg;	/* store_on_recovery()'s */
 };
 void	store_on_recovery(struct store *, store_work_fn, store_done_fn,
 	    void *arg);
+/* Wall-clock ms when the store went out (the first lost batch began), 0
+ * while it commits. Any thread. */
+int64_t	store_out_since(struct store *);
 
 /* Units waiting for the writer: for metrics and back-pressure. */
 int	store_queued(struct store *);

@@ -71,8 +71,12 @@ static const char sql_roster[] =
 
 /* The sitting as the window's closing pass and the pause see it. */
 static const char sql_sitting_window[] =
-    "SELECT association_id, closes_at, window_closed_at, paused_at, status"
-    " FROM sittings WHERE id = ?";
+    "SELECT association_id, closes_at, window_closed_at, paused_at, status,"
+    " opens_at FROM sittings WHERE id = ?";
+static const char sql_sittings_closing[] =
+    "SELECT id, association_id, opens_at, closes_at FROM sittings"
+    " WHERE window_closed_at = 0 AND status <> 'cancelled'"
+    " AND closes_at > ?1 AND closes_at <= ?2 ORDER BY id";
 static const char sql_sittings_unclosed[] =
     "SELECT id, closes_at FROM sittings WHERE window_closed_at = 0"
     " AND status <> 'cancelled'";
@@ -93,6 +97,12 @@ static const char sql_candidate_absent[] =
 static const char sql_sessions_keep[] =
     "UPDATE sessions SET expires_at = ?2 WHERE role = 'candidate'"
     " AND principal_id = ?1 AND revoked_at IS NULL AND expires_at < ?2";
+static const char sql_sitting_move[] =
+    "UPDATE sittings SET closes_at = ?2 WHERE id = ?1";
+static const char sql_sitting_sessions_move[] =
+    "UPDATE sessions SET expires_at = ?3 WHERE role = 'candidate'"
+    " AND revoked_at IS NULL AND expires_at >= ?2 AND expires_at < ?3"
+    " AND principal_id IN (SELECT id FROM candidates WHERE sitting_id = ?1)";
 static const char sql_sitting_closed[] =
     "UPDATE sittings SET window_closed_at = ?2 WHERE id = ?1";
 static const char sql_sitting_paused[] =
@@ -558,8 +568,48 @@ store_sitting_window_tx(struct store_tx *tx, int64_t sid,
 	w->paused_at = sqlite3_column_int64(st, 3);
 	w->cancelled = strcmp((const char *)sqlite3_column_text(st, 4),
 	    "cancelled") == 0;
+	w->opens_at = sqlite3_column_int64(st, 5);
 	sqlite3_reset(st);
 	return 1;
+}
+
+int
+store_sittings_closing_tx(struct store_tx *tx, int64_t from, int64_t until,
+    struct sd_window **v, size_t *n)
+{
+	sqlite3_stmt *st;
+	struct sd_window *w;
+	size_t cap = 0;
+	int rc;
+
+	*v = NULL;
+	*n = 0;
+	if ((st = sd_tx_stmt(tx, sql_sittings_closing)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, from);
+	sqlite3_bind_int64(st, 2, until);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 8;
+			if ((*v = reallocarray(*v, cap, sizeof **v)) == NULL)
+				fatal("store_sittings_closing_tx");
+		}
+		w = &(*v)[(*n)++];
+		memset(w, 0, sizeof *w);
+		w->id = sqlite3_column_int64(st, 0);
+		w->association_id = sqlite3_column_int64(st, 1);
+		w->opens_at = sqlite3_column_int64(st, 2);
+		w->closes_at = sqlite3_column_int64(st, 3);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		free(*v);
+		*v = NULL;
+		*n = 0;
+		store_tx_fail(tx, "cannot list the sittings' windows");
+		return -1;
+	}
+	return 0;
 }
 
 int
@@ -627,6 +677,22 @@ store_sessions_keep(struct store_tx *tx, int64_t cid, int64_t until)
 {
 	store_tx_sessions_changed(tx);
 	return sd_put2(tx, sql_sessions_keep, cid, until);
+}
+
+int
+store_sitting_window_move(struct store_tx *tx, int64_t sid, int64_t from,
+    int64_t to)
+{
+	sqlite3_stmt *st;
+
+	if (sd_put2(tx, sql_sitting_move, sid, to) == -1 ||
+	    (st = sd_tx_stmt(tx, sql_sitting_sessions_move)) == NULL)
+		return -1;
+	store_tx_sessions_changed(tx);
+	sqlite3_bind_int64(st, 1, sid);
+	sqlite3_bind_int64(st, 2, from);
+	sqlite3_bind_int64(st, 3, to);
+	return sd_write(tx, st) == 0 ? 0 : -1;
 }
 
 int

@@ -133,7 +133,7 @@ struct sd_roster_row {
 /* A sitting as the window's closing pass and the pause see it. */
 struct sd_window {
 	int64_t		 id, association_id;
-	int64_t		 closes_at, window_closed_at, paused_at;
+	int64_t		 opens_at, closes_at, window_closed_at, paused_at;
 	int		 cancelled;
 };
 
@@ -172,6 +172,10 @@ typedef void (*sd_sitting_fn)(int64_t sitting_id, int64_t closes_at,
 int	store_sittings_unclosed(struct store *, sd_sitting_fn, void *arg);
 int	store_sitting_window_tx(struct store_tx *, int64_t sitting_id,
 	    struct sd_window *);
+/* Sittings not cancelled nor closed whose window closes in (from, until],
+ * *v malloc'd (NULL for none): the ones an outage took the end of. */
+int	store_sittings_closing_tx(struct store_tx *, int64_t from,
+	    int64_t until, struct sd_window **v, size_t *n);
 /* Candidate ids in id order, *ids malloc'd (NULL for none). */
 int	store_sitting_ids_tx(struct store_tx *, int64_t sitting_id,
 	    enum sd_which, int64_t **ids, size_t *n);
@@ -195,6 +199,10 @@ int	store_section_put(struct store_tx *, const struct sd_attempt *,
 	    int pos, const char *submitted_by);
 /* candidates.status = 'absent' (never admitted; the window closed). */
 int	store_candidate_absent(struct store_tx *, int64_t candidate_id);
+/* The window of sitting sid closes at `to`, not `from`: its candidates'
+ * live sessions that were to end with it end with it still. */
+int	store_sitting_window_move(struct store_tx *, int64_t sitting_id,
+	    int64_t from, int64_t to);
 /* The candidate's live sessions last at least until `until` (ms). */
 int	store_sessions_keep(struct store_tx *, int64_t candidate_id,
 	    int64_t until);

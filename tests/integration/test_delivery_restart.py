@@ -3,7 +3,8 @@ every acknowledged save is there, the time examd was down is credited to
 the open part (audited), and the deadline is still enforced. A disk that
 fills mid-part: saves are refused with 503 (nothing acknowledged that was
 not stored), examd stays up, saving resumes when there is room, and the
-time nothing could be saved is credited to the open part (audited).
+time nothing could be saved is credited to the open part (audited), and to
+a sitting's window that closed meanwhile.
 """
 import contextlib
 import json
@@ -34,16 +35,21 @@ class Restart(ExamdTestCase):
     def tearDown(self):
         self.examd.cleanup()
 
-    def begin(self, form="imh-20"):
-        """A candidate admitted to the first part of form (imh-20: 20 s),
-        started."""
-        sid = self.w.sitting(form=form)
+    def admitted(self, form="imh-20", **sitting):
+        """A candidate signed in and admitted to a sitting of form."""
+        sid = self.w.sitting(form=form, **sitting)
         cid, code = self.w.candidate(sid)
         tok = login(self.examd, code)
         ptok = login(self.examd, username="proctor")
         r = self.examd.api("POST", "/sittings/%d/candidates/%d/admit" % (
             sid, cid), token=ptok)
         self.assertEqual(r.status, 200, r)
+        return sid, cid, tok, ptok
+
+    def begin(self, form="imh-20"):
+        """A candidate admitted to the first part of form (imh-20: 20 s),
+        started."""
+        sid, cid, tok, ptok = self.admitted(form)
         r = self.examd.api("POST", "/attempt/sections/mc/start", token=tok)
         self.assertEqual(r.status, 200, r)
         return sid, cid, tok, ptok
@@ -225,6 +231,51 @@ class Restart(ExamdTestCase):
         for line in ("store: out", "store: back", "credited to 1 open"):
             self.assertTrue(any(line in l for l in self.examd.lines),
                             (line, "\n".join(self.examd.lines[-20:])))
+
+    def test_a_window_that_closed_in_an_outage_is_open_again(self):
+        """The store out across a sitting's close: nobody could sign in or
+        start a part then, so the window gets back what it lost once a
+        commit succeeds; meanwhile a candidate whose session ran out with
+        the window is told to try again (503), not signed out (401)."""
+        sid, cid, tok, _ = self.admitted(closes=3000)
+
+        def db(sql, *args):
+            con = sqlite3.connect(self.examd.db, timeout=30)
+            rows = con.execute(sql, args).fetchall()
+            con.close()
+            return rows
+        closes = db("SELECT closes_at FROM sittings WHERE id = ?", sid)[0][0]
+        out = time.time() * 1000
+        with self.disk_full():
+            r = self.examd.api("POST", "/attempt/sections/mc/start",
+                               token=tok)
+            self.assertError(r, 503, "store_failed")
+            out_seen = time.time() * 1000
+            while time.time() * 1000 < closes + 1000:
+                time.sleep(0.1)
+            r = self.examd.api("GET", "/attempt", token=tok)
+            self.assertError(r, 503, "store_failed")
+        back = time.time() * 1000
+        end = time.time() + 10
+        while time.time() < end and not db(
+                "SELECT 1 FROM audit WHERE action = 'sitting.outage_credit'"):
+            time.sleep(0.1)
+        credit = db("SELECT details FROM audit WHERE action ="
+                    " 'sitting.outage_credit' AND object = ?",
+                    "sitting:%d" % sid)
+        self.assertEqual(len(credit), 1, credit)
+        moved = db("SELECT closes_at FROM sittings WHERE id = ?", sid)[0][0]
+        self.assertEqual(json.loads(credit[0][0])["credit_ms"], moved - closes)
+        # Lost: from the first failed commit to the close; given from back.
+        self.assertGreaterEqual(moved, back + closes - out_seen)
+        self.assertLessEqual(moved, time.time() * 1000 + closes - out)
+        # The same session goes on, and the part starts.
+        r = self.examd.api("POST", "/attempt/sections/mc/start", token=tok)
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(db("SELECT status FROM candidates WHERE id = ?",
+                            cid)[0][0], "in_section")
+        self.assertTrue(any("open again" in l for l in self.examd.lines),
+                        "\n".join(self.examd.lines[-20:]))
 
     def test_paused_part_is_not_credited(self):
         sid, cid, tok, ptok = self.begin()

@@ -1,6 +1,7 @@
 """The sitting's side of delivery: the window closing on parts nobody
 started (forfeited, attempts completed, candidates never admitted marked
-absent), a window that closed while examd was down, the sitting-wide pause
+absent), a window that closed while examd was down (open again for what
+it lost, then closed), the sitting-wide pause
 holding new starts, candidates.status kept true through the lifecycle, and
 the roster pushed when a candidate's event stream opens or closes. Windows
 and parts last seconds (copies of the sample bank's imh-short form).
@@ -359,24 +360,54 @@ class Connected(WindowCase):
 
 
 class Restart(WindowCase):
-    def test_a_window_that_closed_while_down_closes_at_start(self):
+    HEARTBEAT = 5000    # DV_HEARTBEAT_SECONDS, in ms
+
+    def test_a_window_that_closed_while_down_is_open_again_for_what_it_lost(
+            self):
         sid = self.w.sitting(form="imh-30", closes=4000)
+        closes = self.db("SELECT closes_at FROM sittings WHERE id = ?",
+                         sid)[0][0]
         cid, tok = self.cand(sid)
-        sid2 = self.w.sitting(form="imh-30")
-        cid2, tok2 = self.cand(sid2)
-        r = self.api("POST", "/sittings/%d/pause" % sid2, self.ptok)
+        cid2, tok2 = self.cand(sid)
+        cid3, _ = self.cand(sid, admit=False, signin=False)
+        sid4 = self.w.sitting(form="imh-30")
+        cid4, tok4 = self.cand(sid4)
+        r = self.api("POST", "/sittings/%d/pause" % sid4, self.ptok)
         self.assertEqual(r.status, 200, r)
+        down = time.time() * 1000
         self.examd.stop()
         time.sleep(4.5)
+        before = time.time() * 1000
         self.examd.start()
-        # Closed before examd took a request, and the pause held.
-        self.assertEqual(self.status_of(cid), "complete")
+        after = time.time() * 1000
+        # Down from the last heartbeat (at most one before the stop) to the
+        # restart: the window lost closes - heartbeat, given back from then.
+        moved = self.db("SELECT closes_at FROM sittings WHERE id = ?",
+                        sid)[0][0]
+        self.assertGreaterEqual(moved, before + closes - down)
+        self.assertLessEqual(moved, after + closes - down + self.HEARTBEAT)
+        audit = self.db("SELECT details FROM audit WHERE action ="
+                        " 'sitting.restart_credit' AND object = ?",
+                        "sitting:%d" % sid)
+        self.assertEqual(len(audit), 1, audit)
+        self.assertEqual(json.loads(audit[0][0])["credit_ms"], moved - closes)
+        # Open: nobody was forfeited or marked absent, the session that was
+        # to end with the window lasts as long as it, and a part starts.
+        self.assertEqual([self.status_of(c) for c in (cid, cid2, cid3)],
+                         ["admitted", "admitted", "registered"])
+        self.assertEqual(self.start(tok).status, 200)
+        # At the new close the rest closes as before.
+        self.wait(lambda: self.status_of(cid2) == "complete",
+                  (moved / 1000 - time.time()) + 5, "the window to close")
+        self.assertEqual(self.status_of(cid3), "absent")
         self.assertEqual(self.db(
             "SELECT submitted_by FROM attempt_sections x JOIN attempts a"
             " ON a.id = x.attempt_id WHERE a.candidate_id = ?"
-            " ORDER BY position", cid), [("forfeit",), ("forfeit",)])
-        self.assertEqual(self.roster(sid)[cid]["status"], "complete")
-        self.assertError(self.start(tok2), 409, "paused")
+            " ORDER BY position", cid2), [("forfeit",), ("forfeit",)])
+        self.assertEqual(self.roster(sid)[cid2]["status"], "complete")
+        self.assertEqual(self.status_of(cid), "in_section")
+        # A sitting-wide pause is stored: it held through the restart.
+        self.assertError(self.start(tok4), 409, "paused")
 
 
 if __name__ == "__main__":

@@ -306,6 +306,27 @@ test_downtime_credit_deadline_during_outage(void **state)
 	assert_false(delivery_clock_is_due(&c, now, GRACE));
 }
 
+/* A window that closed in the outage is open again for what it lost. */
+static void
+test_window_credit(void **state)
+{
+	int64_t op = T0, cl = T0 + 60 * MIN;
+
+	(void)state;
+	/* closed 10 min into a 30-min outage: 10 min back from the end */
+	assert_true(delivery_window_credit(op, cl, cl - 10 * MIN,
+	    cl + 20 * MIN) == cl + 30 * MIN);
+	/* the whole window fell in the outage: all of it, from the end */
+	assert_true(delivery_window_credit(op, cl, op - MIN, cl + MIN) ==
+	    cl + 61 * MIN);
+	/* closing at the very end of it */
+	assert_true(delivery_window_credit(op, cl, cl - MIN, cl) == cl + MIN);
+	/* closed before the outage, or closes after it: nothing */
+	assert_true(delivery_window_credit(op, cl, cl, cl + MIN) == 0);
+	assert_true(delivery_window_credit(op, cl, cl - 2 * MIN, cl - MIN) ==
+	    0);
+}
+
 static void
 test_downtime_no_credit(void **state)
 {
@@ -394,6 +415,7 @@ main(void)
 		cmocka_unit_test(test_downtime_credit_running_part),
 		cmocka_unit_test(test_downtime_credit_deadline_during_outage),
 		cmocka_unit_test(test_downtime_no_credit),
+		cmocka_unit_test(test_window_credit),
 		cmocka_unit_test(test_downtime_part_started_after_heartbeat),
 		cmocka_unit_test(test_downtime_in_the_grace_is_credited),
 	};
