@@ -40,11 +40,19 @@ store_conn_open(const char *path, int flags, struct store_conn **out,
 	 * Durability: synchronous does not persist, so every connection sets
 	 * it. FULL makes an acknowledged commit survive power loss, not only a
 	 * crash of examd.
+	 *
+	 * Pages of 1 KiB (a new database only: the size is fixed once the WAL
+	 * header is written, and the pragma is a no-op after): an answer save
+	 * changes one row, so each save costs the WAL one page, its checksum
+	 * and the checkpoint's copy of it. At 4 KiB that was a fifth of the
+	 * writer's instructions per save (callgrind: writer 85,000 -> 68,000,
+	 * sqlite3WalFrames 8,200 -> 2,400) and 4x the bytes written.
 	 */
 	if (sqlite3_exec(c->db, (flags & STORE_READONLY) ?
 	    "PRAGMA foreign_keys=ON; PRAGMA query_only=ON;" :
-	    "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
-	    "PRAGMA foreign_keys=ON;", NULL, NULL, &err) != SQLITE_OK) {
+	    "PRAGMA page_size=1024; PRAGMA journal_mode=WAL; "
+	    "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;", NULL, NULL,
+	    &err) != SQLITE_OK) {
 		*errstr = xasprintf("database %s: %s", path,
 		    err ? err : sqlite3_errmsg(c->db));
 		sqlite3_free(err);

@@ -22,6 +22,8 @@
 #include <event2/event.h>
 #include <event2/thread.h>
 
+#include <sqlite3.h>
+
 #include "async.h"
 #include "store.h"
 
@@ -75,6 +77,46 @@ test_migrate_is_idempotent(void **state)
 	assert_int_equal(store_migrate(f->store, &err), 0);
 	assert_int_equal(store_check_schema(f->store, &err), 0);
 	assert_true(store_schema_latest() >= 1);
+}
+
+static int
+page_size_of(const char *path)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	int n = -1;
+
+	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY,
+	    NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA page_size", -1, &st,
+	    NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return n;
+}
+
+/* A new database has 1 KiB pages (a save's WAL frame); one made with
+ * another size opens as it is. */
+static void
+test_page_size_of_new_and_old_databases(void **state)
+{
+	struct fixture *f = *state;
+	struct store *s;
+	sqlite3 *db;
+	char old[128], *err = NULL;
+
+	assert_int_equal(page_size_of(f->path), 1024);
+	snprintf(old, sizeof old, "%s/old.db", f->dir);
+	assert_int_equal(sqlite3_open(old, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA page_size=4096; PRAGMA "
+	    "journal_mode=WAL; CREATE TABLE t(x)", NULL, NULL, NULL),
+	    SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(store_open(old, 0, &s, &err), 0);
+	store_close(s);
+	assert_int_equal(page_size_of(old), 4096);
 }
 
 static void
@@ -513,6 +555,9 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(
+		    test_page_size_of_new_and_old_databases,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migrate_is_idempotent,
 		    setup, teardown),
 		cmocka_unit_test(test_open_refuses_a_missing_file),
