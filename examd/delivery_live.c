@@ -1289,8 +1289,10 @@ dv_restart_work(struct store_tx *tx, void *arg)
 	int idx, rc = STORE_OK;
 
 	if (r->heartbeat > 0 && dv_windows_credit_tx(tx, r->heartbeat, r->now,
-	    "restart_credit", &w, &r->windows) == -1)
+	    "restart_credit", &w, &r->windows) == -1) {
+		free(w);
 		return STORE_EFAIL;
+	}
 	free(w);
 	if ((o = malloc(sizeof *o)) == NULL)
 		fatal("dv_restart_work");
