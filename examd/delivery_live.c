@@ -1288,12 +1288,13 @@ dv_restart_work(struct store_tx *tx, void *arg)
 	size_t i;
 	int idx, rc = STORE_OK;
 
-	if (r->heartbeat > 0 && dv_windows_credit_tx(tx, r->heartbeat, r->now,
-	    "restart_credit", &w, &r->windows) == -1) {
-		free(w);
-		return STORE_EFAIL;
-	}
+	if (r->heartbeat > 0)
+		rc = dv_windows_credit_tx(tx, r->heartbeat, r->now,
+		    "restart_credit", &w, &r->windows) == -1 ? STORE_EFAIL :
+		    STORE_OK;
 	free(w);
+	if (rc != STORE_OK)
+		return rc;
 	if ((o = malloc(sizeof *o)) == NULL)
 		fatal("dv_restart_work");
 	for (i = 0; i < r->n && rc == STORE_OK; i++) {

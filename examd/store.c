@@ -293,6 +293,19 @@ store_on_recovery(struct store *s, store_work_fn work, store_done_fn done,
  * While the store is out, the batch begins with the recovery unit (called
  * with mu held). Returns it, or NULL when there is none to run.
  */
+/* The wall clock, in ms, at monotonic time `then` (in the past). */
+static int64_t
+store_wall_ms_at(const struct timespec *then)
+{
+	struct timespec mono, wall;
+
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	clock_gettime(CLOCK_REALTIME, &wall);
+	return (int64_t)wall.tv_sec * 1000 + wall.tv_nsec / 1000000 -
+	    ((int64_t)(mono.tv_sec - then->tv_sec) * 1000 +
+	    (mono.tv_nsec - then->tv_nsec) / 1000000);
+}
+
 static struct store_unit *
 store_recovery_unit(struct store *s, struct store_unit **batch,
     const struct timespec *now)
@@ -353,7 +366,7 @@ store_writer_main(void *arg)
 	struct store *s = arg;
 	struct store_unit *batch, *last, *rec, *u;
 	struct store_batch *b;
-	struct timespec now, wall;
+	struct timespec now;
 	int n, lost;
 
 	for (;;) {
@@ -374,7 +387,6 @@ store_writer_main(void *arg)
 		last->next = NULL;
 		s->queued -= n;
 		clock_gettime(CLOCK_MONOTONIC, &now);
-		clock_gettime(CLOCK_REALTIME, &wall);
 		if ((rec = store_recovery_unit(s, &batch, &now)) != NULL)
 			n++;
 		pthread_mutex_unlock(&s->mu);
@@ -388,8 +400,7 @@ store_writer_main(void *arg)
 		if (lost && !s->out) {
 			s->out = 1;
 			s->out_since = now;
-			atomic_store(&s->out_wall_ms, (int64_t)wall.tv_sec *
-			    1000 + wall.tv_nsec / 1000000);
+			atomic_store(&s->out_wall_ms, store_wall_ms_at(&now));
 			log_warnx("store: out: nothing can be committed until "
 			    "a batch commits again");
 		} else if (!lost && s->out) {
