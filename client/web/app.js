@@ -293,21 +293,40 @@ function showStart(attempt, next, done) {
 	const start = h('button', { class: 'primary', type: 'button' },
 	    'Start ' + name);
 	const err = h('p', { class: 'error', role: 'alert' });
-	start.addEventListener('click', async () => {
+	// A start the server could not store (busy, disk full, no answer)
+	// did not start the clock: the page says so and tries again by
+	// itself for as long as this screen is up.
+	const press = async () => {
 		start.disabled = true;
-		err.textContent = '';
 		try {
 			await api('POST', '/attempt/sections/' +
 			    encodeURIComponent(next.id) + '/start');
 		} catch (e) {
 			// Already started (another tab): the attempt says so.
-			if (e.status !== 409) {
+			if (e.status === 409) {
+				err.textContent = '';
+				return refresh();
+			}
+			if (e.status === 401)
+				return sessionEnded();
+			if (!e.transient) {
 				err.textContent = e.message;
 				start.disabled = false;
 				return;
 			}
+			err.textContent = name + ' could not be started just now. ' +
+			    'Your time has not started; trying again…';
+			const wait = Math.min(Number(e.retryAfter) || 3, 30) * 1000;
+			setTimeout(() => { if (document.contains(start)) press(); },
+			    wait);
+			return;
 		}
+		err.textContent = '';
 		refresh();
+	};
+	start.addEventListener('click', () => {
+		err.textContent = '';
+		press();
 	});
 	const timeUpNote = done.some((s) => app.timeUp.has(s.id)) ?
 	    h('p', { class: 'notice', role: 'status' }, 'Time is up for ' +

@@ -43,6 +43,7 @@ CANDIDATES = {
     "warnings": ("short", "IMHS"),
     "retry": ("full", "IMHS"),
     "outage": ("full", "IMHS"),
+    "outage_start": ("full", "IMHS"),
 }
 
 

@@ -74,3 +74,42 @@ test('a full disk mid-part: the answer waits, is saved when there is room, and n
 	    ' s, then ' + t2 + ' s, ' + wall + ' s later: the outage is ' +
 	    'credited');
 });
+
+test('a full disk at Start: the clock does not start, and the part opens by itself when there is room', async () => {
+	const c = await browser();
+	try {
+		const { page } = c;
+		await signIn(page, x.world.codes.outage_start, x.url);
+		const start = page.getByRole('button', { name: /^Start Part 1/ });
+		await start.waitFor();
+		fileSizeLimit(x.proc.pid, 0);
+		let full = true;
+		try {
+			await start.click();
+			const err = page.locator('p.error[role="alert"]');
+			await page.waitForFunction(() => /trying again/.test(
+			    document.querySelector('p.error[role="alert"]')
+			    .textContent));
+			assert.match(await err.textContent(), /Your time has not started/);
+			assert.ok(await start.isDisabled(), 'no second press needed');
+			await shot(page, 'outage-start-retrying');
+			await sleep(4000);
+			// Still on the instructions: nothing started meanwhile.
+			assert.equal(await page.locator('#timer').isVisible(), false);
+			fileSizeLimit(x.proc.pid, -1);
+			full = false;
+		} finally {
+			if (full)
+				fileSizeLimit(x.proc.pid, -1);
+		}
+		await page.getByRole('radio').first().waitFor({ timeout: 30000 });
+		// The part's 90 minutes began at the start that was stored, so
+		// at most a few seconds are gone from the clock.
+		const left = await timerSeconds(page);
+		assert.ok(left >= 90 * 60 - 10 && left <= 90 * 60, 'time left ' +
+		    left + ' s');
+		assert.deepEqual(c.problems, [], 'no script errors on the page');
+	} finally {
+		await c.close();
+	}
+});
