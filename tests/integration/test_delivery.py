@@ -308,6 +308,36 @@ class Saves(DeliveryCase):
                         " n = 1", cid)[0][0]
         self.assertEqual(saves, 1)
 
+    def test_each_letter_stores_its_original_choice(self):
+        cid, tok = self.started()
+        order = json.loads(self.db(
+            "SELECT choice_order FROM attempt_items i JOIN attempts a ON"
+            " a.id = i.attempt_id WHERE a.candidate_id = ? AND n = 3",
+            cid)[0][0])
+        seq = 0
+        for i in range(len(order)):
+            seq += 1
+            letter = chr(ord("a") + i)
+            r = self.answer(tok, 3, seq, choice=letter, flagged=i % 2 == 0)
+            self.assertEqual((r.status, r.json["choice"], r.json["flagged"],
+                              r.json["applied"]),
+                             (200, letter, i % 2 == 0, True), r)
+            stored = self.db(
+                "SELECT answer, flagged, seq FROM attempt_items i JOIN"
+                " attempts a ON a.id = i.attempt_id WHERE a.candidate_id = ?"
+                " AND n = 3", cid)[0]
+            self.assertEqual(stored, (order[i], int(i % 2 == 0), seq))
+        # One letter past the item's choices: refused, nothing changed.
+        r = self.answer(tok, 3, seq + 1, choice=chr(ord("a") + len(order)))
+        self.assertError(r, 422, "invalid_choice")
+        r = self.answer(tok, 3, seq + 1, choice=None)
+        self.assertEqual((r.json["choice"], r.json["flagged"]),
+                         (None, (len(order) - 1) % 2 == 0))
+        self.assertEqual(self.db(
+            "SELECT answer, seq FROM attempt_items i JOIN attempts a ON"
+            " a.id = i.attempt_id WHERE a.candidate_id = ? AND n = 3",
+            cid)[0], (None, seq + 1))
+
     def test_two_devices_racing_end_with_highest_seq(self):
         cid, tok = self.started()
         letters = {}
