@@ -187,6 +187,14 @@ auth_authenticate(struct req *req, const char *tok)
 		    "just now; try again");
 		return;
 	}
+	if (ss.role == ROLE_CANDIDATE && !ss.revoked && now >= ss.expires_at) {
+		/* A candidate's session lasts as long as the sitting (or the
+		 * part that outlives it): the page says so, not "signed in
+		 * elsewhere". */
+		http_error(req, 401, "sitting_closed", "the sitting has "
+		    "closed, and this session with it");
+		return;
+	}
 	if (ss.revoked || now >= ss.expires_at || ss.role == 0 ||
 	    (ss.idle_ms > 0 && now - ss.last_seen_at > ss.idle_ms)) {
 		http_authenticated(req, 401);

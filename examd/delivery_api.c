@@ -194,6 +194,10 @@ dv_attempt_json(const struct dv_att *t)
 		    t->a.sections[i].state));
 		dv_clock_fields(s, &t->a.sections[i].clock,
 		    t->a.sections[i].state, now);
+		/* "forfeit": the window closed before it was started. */
+		json_object_set_new(s, "submitted_by",
+		    t->sec[i].submitted_by[0] ? json_string(
+		    t->sec[i].submitted_by) : json_null());
 		json_array_append_new(secs, s);
 	}
 	return json_pack("{s:s,s:o,s:o,s:o,s:b}", "status",

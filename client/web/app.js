@@ -24,6 +24,7 @@ const app = {
 	who: null,		// the candidate signed in (GET /me's id)
 	stash: null,		// {who, partId, pending}: unsaved when the session ended
 	signingIn: false,	// the sign-in screen is up
+	closed: false,		// the sitting closed: nothing more to do here
 };
 
 const tracker = new SaveTracker($('#save-status'), (t) => announce(t));
@@ -163,7 +164,8 @@ async function boot() {
 		    api('GET', '/me').catch(() => null)]);
 	} catch (e) {
 		if (e.status === 401)
-			return showSignin();
+			return e.code === 'sitting_closed' ? showSittingClosed() :
+			    showSignin();
 		if (e.status === 404)
 			return noAttempt();
 		return showProblem(e);
@@ -227,6 +229,8 @@ function route(attempt) {
 		return showEnded('The sitting has closed',
 		    'The time to take this examination has passed. Please ' +
 		    'contact your coordinator.');
+	if (secs.some((s) => s.submitted_by === 'forfeit'))
+		return showSittingClosed();
 	if (!next || status === 'complete')
 		return showEnded('You have finished the examination',
 		    'All your answers were submitted. You may close this window.');
@@ -308,7 +312,7 @@ function showStart(attempt, next, done) {
 				return refresh();
 			}
 			if (e.status === 401)
-				return sessionEnded();
+				return sessionEnded(e);
 			if (!e.transient) {
 				err.textContent = e.message;
 				start.disabled = false;
@@ -360,6 +364,32 @@ function showVoided() {
 		    'answers can be given.', true);
 }
 
+// The sitting's window closed: this session ended with it, and a part
+// not started by then was not taken. Said from the last attempt seen (the
+// server answers nothing more to this session); no sign-in form, since
+// the code no longer signs in.
+function showSittingClosed() {
+	const secs = (app.attempt && app.attempt.sections) || [];
+	const names = (list) => list.map((s) => partName(app.attempt, s))
+	    .join(' and ');
+	const lost = secs.filter((s) => s.status === 'not_started' ||
+	    s.submitted_by === 'forfeit');
+	const done = secs.filter((s) => s.status !== 'not_started' &&
+	    s.submitted_by !== 'forfeit');
+	const text = (lost.length ? names(lost) + (lost.length === 1 ?
+	    ' was' : ' were') + ' not started before the sitting closed, so ' +
+	    (lost.length === 1 ? 'it was' : 'they were') + ' not taken. ' :
+	    '') + (done.length ? 'Your answers to ' + names(done) + ' were ' +
+	    'submitted and are saved. ' : '') + 'If you have questions, ' +
+	    'please contact your coordinator.';
+	app.closed = true;
+	showEnded('The sitting has closed', text);
+	if (app.events) {
+		app.events.close();
+		app.events = null;
+	}
+}
+
 function showEnded(title, text) {
 	closePart();
 	setBar('');
@@ -382,7 +412,7 @@ async function openPart(sec) {
 		    encodeURIComponent(sec.id));
 	} catch (e) {
 		if (e.status === 401)
-			return sessionEnded();
+			return sessionEnded(e);
 		return showProblem(e);
 	}
 	const name = partName(app.attempt, sec);
@@ -391,7 +421,7 @@ async function openPart(sec) {
 	const ctx = {
 		section: sec, name, tracker, clock,
 		closed: (e) => partClosed(sec, e),
-		signedOut: () => sessionEnded(),
+		signedOut: (e) => sessionEnded(e),
 		paused: () => setPaused(true),
 		submit: (say) => submitPart(sec, say),
 	};
@@ -415,9 +445,11 @@ async function openPart(sec) {
 // open part had not got saved yet stays in this window's memory (never
 // in storage: the computer may be shared) and is saved once the same
 // candidate has signed in again and is back in the same part.
-function sessionEnded() {
-	if (app.signingIn)
+function sessionEnded(e) {
+	if (app.signingIn || app.closed)
 		return;		// said already; another save found the same
+	if (e && e.code === 'sitting_closed')
+		return showSittingClosed();
 	let kept = 0;
 	if (app.part && app.partId) {
 		const pending = app.part.pending();
@@ -454,7 +486,7 @@ async function submitPart(sec, say) {
 		if (e.status === 409 && e.code !== 'paused')
 			partClosed(sec, e);
 		else if (e.status === 401)
-			sessionEnded();
+			sessionEnded(e);
 		else
 			say('Not submitted: ' + e.message);
 		return false;
@@ -584,7 +616,7 @@ async function refresh() {
 		route(a);
 	} catch (e) {
 		if (e.status === 401)
-			sessionEnded();
+			sessionEnded(e);
 	}
 }
 

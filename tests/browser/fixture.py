@@ -44,6 +44,7 @@ CANDIDATES = {
     "retry": ("full", "IMHS"),
     "outage": ("full", "IMHS"),
     "outage_start": ("full", "IMHS"),
+    "closing": ("closing", "IMHS"),
 }
 
 
@@ -83,10 +84,10 @@ def main():
     now = int(time.time() * 1000)
     hour = 3600 * 1000
 
-    def sitting(exam, title, mode):
+    def sitting(exam, title, mode, closes=now + 6 * hour):
         return api("POST", "/sittings", {
             "exam_id": exam, "title": title, "timezone": "America/Detroit",
-            "opens_at": rfc3339(now - hour), "closes_at": rfc3339(now + 6 * hour),
+            "opens_at": rfc3339(now - hour), "closes_at": rfc3339(closes),
             "admission_mode": mode})["id"]
 
     sittings = {
@@ -95,12 +96,22 @@ def main():
         "proctored": sitting("imh-sample-a", "Browser tests: proctored",
                              "proctor"),
     }
+    # EXAMD_CLOSING_MS: a sitting whose window closes that soon (whole
+    # seconds), for a test that watches it close.
+    closing = int(os.environ.get("EXAMD_CLOSING_MS", "0"))
+    closes_at = {}
+    if closing:
+        closes_at["closing"] = (now + closing) // 1000 * 1000
+        sittings["closing"] = sitting("imh-sample-a", "Browser tests: "
+                                      "closing", "auto", closes_at["closing"])
     # The proctor watches every sitting (pause, void and extend in the
     # tests); admission stays automatic where the sitting says so.
     for sid in sittings.values():
         api("POST", "/sittings/%d/proctors" % sid, {"username": "bt_proctor"})
     codes, ids, where = {}, {}, {}
     for key, (sit, track) in CANDIDATES.items():
+        if sit not in sittings:
+            continue
         r = api("POST", "/sittings/%d/candidates" % sittings[sit], {
             "name": "Test " + key.replace("_", " ").title(),
             "email": key + "@example.org", "track": track})
@@ -108,7 +119,7 @@ def main():
         where[key] = sittings[sit]
     with open(out, "w") as f:
         json.dump({"codes": codes, "candidates": ids, "sittings": sittings,
-                   "sitting_of": where,
+                   "sitting_of": where, "closes_at": closes_at,
                    "proctor": {"username": "bt_proctor",
                                "password": PASSWORD}}, f, indent=1)
 

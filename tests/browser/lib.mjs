@@ -114,7 +114,7 @@ export function freePort() {
 
 // An examd of a test's own (for restarts), on the certificate run.sh
 // made, with a fresh database and world set up as run.sh does it.
-export async function ownExamd() {
+export async function ownExamd({ env = {} } = {}) {
 	const dir = mkdtempSync(join(tmpdir(), 'examd-own-'));
 	const bin = process.env.EXAMD_BIN;
 	const db = join(dir, 'examd.db');
@@ -161,7 +161,8 @@ export async function ownExamd() {
 	};
 	await x.start();
 	execFileSync('python3', ['tests/browser/fixture.py', db, x.url,
-	    join(certs, 'cert.pem'), join(dir, 'world.json')], { env: process.env });
+	    join(certs, 'cert.pem'), join(dir, 'world.json')],
+	    { env: { ...process.env, ...env } });
 	x.world = JSON.parse(readFileSync(join(dir, 'world.json'), 'utf8'));
 	return x;
 }

@@ -129,6 +129,8 @@ class Flow(DeliveryCase):
         self.assertEqual(att["status"], "between_sections")
         self.assertEqual([s["status"] for s in att["sections"]],
                          ["submitted", "not_started"])
+        self.assertEqual([s["submitted_by"] for s in att["sections"]],
+                         ["candidate", None])
         # The score is stored for staff, never shown to the candidate.
         raw, mx = self.db(
             "SELECT mc_raw, mc_max FROM attempt_sections x JOIN attempts a"

@@ -107,7 +107,18 @@ class WindowClose(WindowCase):
             proc.close()
         # A part already started runs to its own deadline, saves and all
         # (its session outlives the window; the others' ended with it).
-        self.assertError(self.api("GET", "/attempt", itok), 401)
+        # The 401 says why, so the page shows "the sitting has closed".
+        self.assertError(self.api("GET", "/attempt", itok), 401,
+                         "sitting_closed")
+        # Don's session was kept for the part he started (until its
+        # deadline would have been): while it lasts, his attempt tells
+        # the part he did not start from the one he submitted.
+        r = self.api("GET", "/attempt", dtok)
+        if r.status == 200:
+            self.assertEqual([x["submitted_by"] for x in r.json["sections"]],
+                             ["candidate", "forfeit"])
+        else:
+            self.assertError(r, 401, "sitting_closed")
         ros = self.roster(sid)
         self.assertEqual(ros[late]["status"], "in_section")
         self.assertEqual(ros[late]["section"], "mc")
