@@ -215,10 +215,11 @@ def realistic(fx, codes):
         benchlib.examc(fx, ex, "hammer", "--path", "/healthz", "--conns", 1,
                        "--seconds", 1)
         idle = ex.rss_kib()
-        samples = []    # (time, examd CPU s, RSS KiB)
+        samples = []    # (time, examd CPU s, RSS KiB, /metrics counters)
 
         def sample(pid=None):
-            samples.append((time.time(), ex.cpu_s(), ex.rss_kib()))
+            samples.append((time.time(), ex.cpu_s(), ex.rss_kib(),
+                            ex.counters()))
         # Sign-ins as fast as examd admits them (at most 1,000 under way);
         # saves measured for SITTING_SECS once every candidate is in.
         rows, out = load(fx, ex, codes, SITTING_N, "--mode", "realistic",
@@ -247,6 +248,19 @@ def realistic(fx, codes):
                   "(target <= 64 KiB)" % per))
         say("examd CPU in the steady state: %.1f s over %.1f s = %.0f %% of "
             "one core" % (cpu, wall, 100 * cpu / wall))
+        # Where a save's tail comes from: a group commit that took long
+        # (its fdatasync) holds every save queued behind it; a late loop
+        # holds every request. The last second is examc closing its
+        # connections, not the sitting.
+        tail = [x for x in steady if x[0] <= t1 - 1.0] or steady
+        a, b = tail[0][3], tail[-1][3]
+        commits = b["commits"] - a["commits"]
+        probes = b["lag_n"] - a["lag_n"]
+        say("the tail's sources in the steady state: %d of %d group commits "
+            "took over 50 ms; %d of %d event-loop probes (every 100 ms) ran "
+            "over 50 ms late" % (
+                commits - (b["commits_fast"] - a["commits_fast"]), commits,
+                probes - (b["lag_fast"] - a["lag_fast"]), probes))
         outage(ex, inn)
     finally:
         ex.stop()

@@ -190,10 +190,16 @@ class Examd:
             text = c.getresponse().read().decode()
         finally:
             c.close()
-        out = dict(requests=0, commits=0, commit_s=0.0, units=0)
+        out = dict(requests=0, commits=0, commit_s=0.0, units=0, lag_n=0,
+                   commits_fast=0, lag_fast=0)
         names = {"examd_store_commit_seconds_count": "commits",
                  "examd_store_commit_seconds_sum": "commit_s",
-                 "examd_store_batch_size_sum": "units"}
+                 "examd_store_batch_size_sum": "units",
+                 "examd_loop_lag_seconds_count": "lag_n",
+                 # <= 50 ms: the rest are the stalls a save's tail shows
+                 'examd_store_commit_seconds_bucket{le="0.05"}':
+                 "commits_fast",
+                 'examd_loop_lag_seconds_bucket{le="0.05"}': "lag_fast"}
         for line in text.splitlines():
             name, _, value = line.rpartition(" ")
             if name.startswith("examd_requests_total{"):
