@@ -281,6 +281,72 @@ class EssayRules(DeliveryCase):
         self.assertEqual(self.ok("POST", "/attempt/sections/essay/submit",
                                  tok)["attempt"], "complete")
 
+    # Every track that sits the written exam, as items/README.md lists it:
+    # its form (the MC part's length), its vignettes by group, and the
+    # groups its rule requires one answer from.
+    TRACKS = {
+        "IMHS": ("imh-sample-a", 60, {"clinical": 3}, ()),
+        "IMHM-C": ("imh-sample-a", 60, {"supervisory": 1, "clinical": 2},
+                   ("supervisory", "clinical")),
+        "IMHM-P": ("imh-sample-a", 60, {"policy": 3}, ()),
+        "IMHM-RF": ("imh-sample-a", 60, {"teaching": 1, "research": 2},
+                    ("teaching", "research")),
+        "ECMHS": ("ecmh-sample-a", 20, {"clinical": 3}, ()),
+        "ECMHM-C": ("ecmh-sample-a", 20, {"supervisory": 1, "clinical": 2},
+                    ("supervisory", "clinical")),
+        "ECMHM-P": ("ecmh-sample-a", 20, {"policy": 3}, ()),
+        "ECMHM-RF": ("ecmh-sample-a", 20, {"teaching": 1, "research": 2},
+                     ("teaching", "research")),
+    }
+
+    def test_every_track_takes_both_parts_under_its_rule(self):
+        sittings = {}
+        for track, (form, n_items, groups, required) in self.TRACKS.items():
+            with self.subTest(track=track):
+                if form not in sittings:
+                    sittings[form] = self.w.sitting(form=form)
+                cid, tok = self.cand(sid=sittings[form], track=track)
+                mc = self.ok("POST", "/attempt/sections/mc/start", tok)
+                self.assertEqual(len(mc["items"]), n_items)
+                r = self.answer(tok, n_items, 1, choice="a")
+                self.assertEqual(r.status, 200, r)
+                self.ok("POST", "/attempt/sections/mc/submit", tok)
+                view = self.ok("POST", "/attempt/sections/essay/start", tok)
+                self.assertEqual(
+                    {g: len(self.pids(view, g)) for g in groups}, groups)
+                self.assertEqual(len(view["prompts"]), 3)
+                self.assertEqual(view["rule"]["answer"], 2)
+                self.assertEqual(
+                    sorted((q["group"], q["min"])
+                           for q in view["rule"]["require"]),
+                    sorted((g, 1) for g in required))
+                # The group with the most vignettes first: its second
+                # answer breaks a rule that requires another group, and
+                # a third answer breaks any rule of "answer 2".
+                big = max(groups, key=lambda g: groups[g])
+                first, second = self.pids(view, big)[:2]
+                self.assertEqual(self.essay(tok, first, "one", 1).status, 200)
+                self.assertError(self.c(
+                    "POST", "/attempt/sections/essay/submit", tok), 422,
+                    "essay_rule")
+                if required:
+                    self.assertError(self.essay(tok, second, "two", 1), 422,
+                                     "essay_rule")
+                    other = [g for g in required if g != big][0]
+                    second = self.pids(view, other)[0]
+                self.assertEqual(self.essay(tok, second, "two", 1).status,
+                                 200)
+                rest = [p["id"] for p in view["prompts"]
+                        if p["id"] not in (first, second)]
+                self.assertError(self.essay(tok, rest[0], "three", 1), 422,
+                                 "essay_rule")
+                r = self.ok("POST", "/attempt/sections/essay/submit", tok)
+                self.assertEqual(r["attempt"], "complete")
+                self.assertEqual(self.db(
+                    "SELECT count(*) FROM attempt_essays e JOIN attempts a"
+                    " ON a.id = e.attempt_id WHERE a.candidate_id = ?"
+                    " AND e.chosen = 1", cid), [(2,)])
+
     def test_unknown_prompt_and_section(self):
         cid, tok, view = self.through_mc("IMHS")
         self.assertError(self.essay(tok, "p9", "x", 1), 404)
