@@ -19,6 +19,20 @@ from delivery_fixture import HOUR, login, seed
 
 LONG = "imh-long"       # imh-short's items with 10-minute parts
 
+# Every track that sits the written exam, as items/README.md lists it: each
+# program has its form (and the MC part's length), and its four tracks have
+# the same vignette groups and rules, by suffix: the vignettes by group, and
+# the groups the rule requires one answer from.
+PROGRAMS = {"IMH": ("imh-sample-a", 60), "ECMH": ("ecmh-sample-a", 20)}
+SUFFIXES = {
+    "S": ({"clinical": 3}, ()),
+    "M-C": ({"supervisory": 1, "clinical": 2}, ("supervisory", "clinical")),
+    "M-P": ({"policy": 3}, ()),
+    "M-RF": ({"teaching": 1, "research": 2}, ("teaching", "research")),
+}
+TRACKS = {prog + suf: PROGRAMS[prog] + SUFFIXES[suf]
+          for prog in PROGRAMS for suf in SUFFIXES}
+
 
 class DeliveryCase(ExamdTestCase):
     @classmethod
@@ -281,27 +295,9 @@ class EssayRules(DeliveryCase):
         self.assertEqual(self.ok("POST", "/attempt/sections/essay/submit",
                                  tok)["attempt"], "complete")
 
-    # Every track that sits the written exam, as items/README.md lists it:
-    # its form (the MC part's length), its vignettes by group, and the
-    # groups its rule requires one answer from.
-    TRACKS = {
-        "IMHS": ("imh-sample-a", 60, {"clinical": 3}, ()),
-        "IMHM-C": ("imh-sample-a", 60, {"supervisory": 1, "clinical": 2},
-                   ("supervisory", "clinical")),
-        "IMHM-P": ("imh-sample-a", 60, {"policy": 3}, ()),
-        "IMHM-RF": ("imh-sample-a", 60, {"teaching": 1, "research": 2},
-                    ("teaching", "research")),
-        "ECMHS": ("ecmh-sample-a", 20, {"clinical": 3}, ()),
-        "ECMHM-C": ("ecmh-sample-a", 20, {"supervisory": 1, "clinical": 2},
-                    ("supervisory", "clinical")),
-        "ECMHM-P": ("ecmh-sample-a", 20, {"policy": 3}, ()),
-        "ECMHM-RF": ("ecmh-sample-a", 20, {"teaching": 1, "research": 2},
-                     ("teaching", "research")),
-    }
-
     def test_every_track_takes_both_parts_under_its_rule(self):
         sittings = {}
-        for track, (form, n_items, groups, required) in self.TRACKS.items():
+        for track, (form, n_items, groups, required) in TRACKS.items():
             with self.subTest(track=track):
                 if form not in sittings:
                     sittings[form] = self.w.sitting(form=form)
